@@ -1,0 +1,1 @@
+"""The deterministic demo world: Zhejiang's real counties, stations, vans, crews, owners and vehicles."""

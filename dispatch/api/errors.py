@@ -1,0 +1,114 @@
+"""One JSON error shape for every failure, and the handlers that produce it.
+
+    {"error": {"code": "not_found", "message": "未找到 / Not found", "field": null, "details": {}}}
+
+422s name the offending field (`field`, plus every problem under `details.errors`). Unknown exceptions
+become a bare 500 with no stack trace in the body; the trace goes to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from dispatch.errors import DispatchError
+
+log = logging.getLogger(__name__)
+
+_HTTP_MESSAGES = {
+    400: "请求无效 / Bad request",
+    401: "未登录或登录已过期 / Not authenticated",
+    403: "无权执行此操作 / Not allowed",
+    404: "未找到 / Not found",
+    405: "不支持该方法 / Method not allowed",
+    409: "与当前状态冲突 / Conflict",
+    413: "内容过大 / Payload too large",
+    415: "不支持的文件类型 / Unsupported media type",
+    422: "请求参数无效 / Invalid request",
+}
+_SOURCES = {"body", "query", "path", "header", "cookie", "form", "file"}
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+    field: str | None = None
+    details: dict[str, Any] = {}
+
+
+class ErrorBody(BaseModel):
+    """The shape of every error response."""
+
+    error: ErrorDetail
+
+
+def error_response(
+    status_code: int,
+    code: str,
+    message: str,
+    *,
+    field: str | None = None,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = ErrorBody(error=ErrorDetail(code=code, message=message, field=field, details=details or {}))
+    return JSONResponse(body.model_dump(), status_code=status_code, headers=headers)
+
+
+def field_path(location: tuple[Any, ...] | list[Any]) -> str:
+    """("body", "location", "lat") -> "location.lat"; the source prefix says nothing to a caller."""
+    parts = [str(p) for p in location]
+    if parts and parts[0] in _SOURCES and len(parts) > 1:
+        parts = parts[1:]
+    return ".".join(parts)
+
+
+async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DispatchError)
+    return error_response(exc.status_code, exc.code, exc.message, field=exc.field, details=exc.details)
+
+
+async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = [
+        {"field": field_path(err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type", "")}
+        for err in exc.errors()
+    ]
+    first = problems[0]["field"] if problems else None
+    message = _HTTP_MESSAGES[422]
+    if first:
+        message = f"字段 {first} 无效 / Invalid field {first}: {problems[0]['message']}"
+    return error_response(422, "validation_error", message, field=first, details={"errors": problems})
+
+
+async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail else None
+    message = message or _HTTP_MESSAGES.get(exc.status_code, "请求失败 / Request failed")
+    code = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
+        exc.status_code, "http_error"
+    )
+    return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return error_response(500, "internal_error", "服务器内部错误 / Internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(DispatchError, _domain_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    code: {"model": ErrorBody, "description": _HTTP_MESSAGES[code]} for code in (401, 403, 404, 409, 422)
+}

@@ -1,0 +1,82 @@
+"""The application factory: the one composition root that wires every router into one FastAPI app.
+
+It is also the one place `dispatch` imports `field_app_api` (the technicians' API builds on dispatch
+services and is mounted here); nothing else in `dispatch` depends on it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.responses import HTMLResponse
+from sqlalchemy import Engine
+from sqlmodel import Session
+
+from dispatch.api.docs import install_offline_docs
+from dispatch.api.errors import install_error_handlers
+from dispatch.api.health import router as health_router
+from dispatch.auth.views import admin_router as users_admin_router
+from dispatch.auth.views import router as auth_router
+from dispatch.clock import Clock, SystemClock
+from dispatch.db import make_engine
+from dispatch.fleet.views import router as fleet_router
+from dispatch.settings import Settings, get_settings
+
+Lifespan = Callable[[FastAPI], Any]
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    engine: Engine | None = None,
+    clock: Clock | None = None,
+    session_factory: Callable[[], Session] | None = None,
+) -> FastAPI:
+    """Build the app. Tests pass their own engine, clock and session factory."""
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings)
+    bound_engine = engine
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+
+    app = FastAPI(
+        title="整车厂救援与流动服务调度 / Roadside & Mobile Service Dispatch",
+        version="0.1.0",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = clock or SystemClock()
+    app.state.session_factory = session_factory or (lambda: Session(bound_engine, expire_on_commit=False))
+
+    install_error_handlers(app)
+    install_offline_docs(app)
+    for router in (health_router, auth_router, users_admin_router, fleet_router):
+        app.include_router(router)
+
+    @app.get("/", include_in_schema=False)
+    def home() -> HTMLResponse:
+        return HTMLResponse(_HOME_PAGE)
+
+    return app
+
+
+_HOME_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8"><title>救援调度 / Dispatch</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<h1>整车厂救援与流动服务调度系统</h1>
+<p>Roadside &amp; mobile service dispatch</p>
+<ul>
+<li><a href="/docs">接口文档 / API docs (Swagger UI)</a></li>
+<li><a href="/redoc">接口文档 / API reference (ReDoc)</a></li>
+<li><a href="/health">健康检查 / Health</a></li>
+</ul>
+</body></html>
+"""

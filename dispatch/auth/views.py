@@ -1,0 +1,80 @@
+"""Log in (OAuth2 password flow) and see who you are; admins manage users."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi.security import OAuth2PasswordRequestForm
+from pydantic import BaseModel, Field
+from sqlmodel import select
+
+from dispatch.api.deps import AdminDep, ClockDep, CurrentUser, SessionDep, SettingsDep
+from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.auth import service
+from dispatch.auth.models import Role, User
+
+router = APIRouter(prefix="/api/auth", tags=["auth / 登录"], responses=ERROR_RESPONSES)
+admin_router = APIRouter(prefix="/api/admin", tags=["admin / 管理"], responses=ERROR_RESPONSES)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    role: Role
+
+
+class UserRead(BaseModel):
+    id: int
+    username: str
+    display_name: str
+    role: Role
+    technician_id: int | None
+    is_active: bool
+
+
+class UserCreate(BaseModel):
+    username: str = Field(min_length=2, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    display_name: str = Field(min_length=1, max_length=100)
+    password: str = Field(min_length=8, max_length=128)
+    role: Role
+    technician_id: int | None = None
+
+
+@router.post("/token", response_model=TokenResponse, summary="Log in / 登录 (any role)")
+def login(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    session: SessionDep,
+    settings: SettingsDep,
+    clock: ClockDep,
+) -> TokenResponse:
+    user = service.authenticate(session=session, username=form.username, password=form.password)
+    if user is None:
+        raise HTTPException(
+            status.HTTP_401_UNAUTHORIZED,
+            "用户名或密码错误 / Wrong username or password",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    token, expires_at = service.issue_access_token(
+        user=user, key=settings.signing_key(), now=clock.now(), ttl_minutes=settings.token_ttl_minutes
+    )
+    return TokenResponse(access_token=token, expires_at=expires_at, role=Role(user.role))
+
+
+@router.get("/me", response_model=UserRead, summary="Who am I / 当前用户 (any role)")
+def me(user: CurrentUser) -> User:
+    return user
+
+
+@admin_router.get("/users", response_model=list[UserRead], summary="List users / 用户列表 (admin)")
+def list_users(_admin: AdminDep, session: SessionDep) -> list[User]:
+    return list(session.exec(select(User).order_by(User.id)))
+
+
+@admin_router.post(
+    "/users", response_model=UserRead, status_code=201, summary="Create a user / 新建用户 (admin)"
+)
+def create_user(body: UserCreate, _admin: AdminDep, session: SessionDep) -> User:
+    return service.create_user(session=session, **body.model_dump())

@@ -1,0 +1,1 @@
+"""Countryside service campaigns: coverage gaps, bookings, daily van routes."""

@@ -1,0 +1,126 @@
+"""The `dispatch` command: serve, seed, and manage the database schema.
+
+`dispatch serve` with no configuration is the whole embedded system: it creates the SQLite database, runs
+the migrations, seeds the province demo world if the database is empty, and starts the API.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+from collections.abc import Sequence
+
+from sqlmodel import Session
+
+from dispatch import schema
+from dispatch.db import make_engine
+from dispatch.settings import Settings, get_settings
+
+log = logging.getLogger("dispatch")
+
+
+def _print(message: str) -> None:
+    print(message, flush=True)
+
+
+def seed_database(settings: Settings, scale: str, *, reset: bool = False, only_if_empty: bool = False) -> bool:
+    """Seed the demo world; returns False when it was skipped because data is already there."""
+    from seed.loader import database_is_empty, load_world
+    from seed.world import build_world
+
+    if reset:
+        _print("清空数据库 / Resetting the database ...")
+        schema.downgrade(settings, "base")
+    schema.upgrade(settings)
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            if not database_is_empty(session):
+                if only_if_empty:
+                    return False
+                _print("数据库已有数据；用 --reset 重建 / Database is not empty; use --reset to rebuild it")
+                raise SystemExit(1)
+            started = time.perf_counter()
+            _print(f"生成演示数据 / Building the {scale} demo world ...")
+            summary = load_world(session, build_world(scale), demo_password=settings.demo_password)
+            session.commit()
+    finally:
+        engine.dispose()
+    _print(
+        f"  {summary.stations} 服务站 stations, {summary.vans} 车辆 vans, {summary.technicians} 技术员 "
+        f"technicians, {summary.owners} 车主 owners, {summary.vehicles} 车辆档案 vehicles, "
+        f"{summary.counties_without_station} 无服务站县区 counties without a station "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    return True
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> None:
+    import uvicorn
+
+    from dispatch.app import create_app
+
+    _print("数据库迁移 / Migrating the database ...")
+    schema.upgrade(settings)
+    seeded = seed_database(settings, "province", only_if_empty=True)
+    if not seeded:
+        _print("使用现有数据 / Using the existing data")
+    url = f"http://{args.host}:{args.port}"
+    _print(f"\n调度系统已启动 / Dispatch is running at {url}")
+    _print(f"  接口文档 / API docs: {url}/docs")
+    _print(f"  数据库 / Database: {settings.database_url}")
+    _print("  演示账号 / Demo logins (password: DISPATCH_DEMO_PASSWORD, default 'demo'):")
+    _print("    agent, agent2 (呼叫中心 call center), planner (规划 planner), admin (管理 admin),")
+    _print("    tech001, tech002, ... (技术员 technicians, one per crew member)\n")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+
+
+def _db(args: argparse.Namespace, settings: Settings) -> None:
+    if args.db_command == "upgrade":
+        schema.upgrade(settings, args.revision)
+    elif args.db_command == "downgrade":
+        schema.downgrade(settings, args.revision)
+    else:
+        engine = make_engine(settings)
+        _print(schema.current_revision(engine) or "(empty database)")
+        engine.dispose()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="dispatch", description="救援与流动服务调度 / Roadside dispatch")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the API (migrates and seeds an empty database)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+
+    seed = commands.add_parser("seed", help="load the deterministic demo world")
+    seed.add_argument("--scale", choices=("small", "province", "national"), default="province")
+    seed.add_argument("--reset", action="store_true", help="drop all data first")
+
+    db = commands.add_parser("db", help="schema migrations")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    upgrade = db_commands.add_parser("upgrade", help="migrate to a revision (default: head)")
+    upgrade.add_argument("revision", nargs="?", default="head")
+    downgrade = db_commands.add_parser("downgrade", help="migrate down to a revision")
+    downgrade.add_argument("revision")
+    db_commands.add_parser("current", help="print the current revision")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    args = build_parser().parse_args(argv)
+    settings = get_settings()
+    if args.command == "serve":
+        _serve(args, settings)
+    elif args.command == "seed":
+        seed_database(settings, args.scale, reset=args.reset)
+    elif args.command == "db":
+        _db(args, settings)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

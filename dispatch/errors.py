@@ -1,0 +1,78 @@
+"""Domain errors, raised by services and mapped to HTTP responses in one place (`dispatch.api.errors`).
+
+    DispatchError                     base; never raised itself
+    ├── NotFound                      404: an id or reference that doesn't exist (or isn't yours to see)
+    ├── Conflict                      409: the request is valid but the current state forbids it
+    │   ├── IllegalTransition         a status change the lifecycle doesn't allow
+    │   ├── VanUnavailable            the van already holds a job, or is off shift
+    │   ├── DuplicateOpenJob          the vehicle already has an open rescue job
+    │   └── SlotTaken                 the booking slot was taken by someone else meanwhile
+    ├── InvalidInput                  422: a value the schema accepts but the domain rejects; names the field
+    ├── PermissionDenied              403: authenticated, but not allowed to touch this
+    ├── PayloadTooLarge               413
+    └── UnsupportedMediaType          415
+
+Every error carries a message in Simplified Chinese first, then English ("中文 / English"), a stable
+machine-readable `code`, and optional `details` for clients.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DispatchError(Exception):
+    code = "error"
+    status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details or {}
+
+
+class NotFound(DispatchError):
+    code = "not_found"
+    status_code = 404
+
+
+class Conflict(DispatchError):
+    code = "conflict"
+    status_code = 409
+
+
+class IllegalTransition(Conflict):
+    code = "illegal_transition"
+
+
+class VanUnavailable(Conflict):
+    code = "van_unavailable"
+
+
+class DuplicateOpenJob(Conflict):
+    code = "duplicate_open_job"
+
+
+class SlotTaken(Conflict):
+    code = "slot_taken"
+
+
+class InvalidInput(DispatchError):
+    code = "invalid_input"
+    status_code = 422
+
+
+class PermissionDenied(DispatchError):
+    code = "forbidden"
+    status_code = 403
+
+
+class PayloadTooLarge(DispatchError):
+    code = "payload_too_large"
+    status_code = 413
+
+
+class UnsupportedMediaType(DispatchError):
+    code = "unsupported_media_type"
+    status_code = 415

@@ -1,0 +1,1 @@
+"""The append-only event log: the audit trail and the single source of every live stream."""

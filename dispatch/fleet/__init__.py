@@ -1,0 +1,1 @@
+"""Service stations, vans (rescue vans and mobile service stations) and technicians."""

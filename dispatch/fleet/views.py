@@ -1,0 +1,81 @@
+"""Read-only views of stations and vans for call-center agents, planners and admins."""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from sqlmodel import select
+
+from dispatch.api.deps import SessionDep, StaffDep
+from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.errors import NotFound
+from dispatch.fleet.models import ServiceStation, Van, VanKind, VanStatus
+
+router = APIRouter(prefix="/api/fleet", tags=["fleet / 车队"], responses=ERROR_RESPONSES)
+
+
+class StationRead(BaseModel):
+    id: int
+    code: str
+    name: str
+    star_rating: int
+    lat: float
+    lon: float
+    address: str
+    county_adcode: str
+    city_adcode: str
+
+
+class VanRead(BaseModel):
+    id: int
+    plate: str
+    name: str
+    kind: VanKind
+    station_id: int
+    capabilities: list[str]
+    shift_start: time
+    shift_end: time
+    status: VanStatus
+    last_lat: float | None
+    last_lon: float | None
+    last_position_at: datetime | None
+
+
+@router.get("/stations", response_model=list[StationRead], summary="Service stations / 服务站 (staff)")
+def list_stations(
+    _user: StaffDep,
+    session: SessionDep,
+    city_adcode: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
+) -> list[ServiceStation]:
+    query = select(ServiceStation).order_by(ServiceStation.id)
+    if city_adcode:
+        query = query.where(ServiceStation.city_adcode == city_adcode)
+    return list(session.exec(query))
+
+
+@router.get("/vans", response_model=list[VanRead], summary="Vans / 车辆 (staff)")
+def list_vans(
+    _user: StaffDep,
+    session: SessionDep,
+    kind: VanKind | None = None,
+    station_id: int | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[Van]:
+    query = select(Van).order_by(Van.id).offset(offset).limit(limit)
+    if kind:
+        query = query.where(Van.kind == kind)
+    if station_id is not None:
+        query = query.where(Van.station_id == station_id)
+    return list(session.exec(query))
+
+
+@router.get("/vans/{van_id}", response_model=VanRead, summary="One van / 车辆详情 (staff)")
+def get_van(van_id: int, _user: StaffDep, session: SessionDep) -> Van:
+    van = session.get(Van, van_id)
+    if van is None:
+        raise NotFound(f"未找到车辆 {van_id} / Van {van_id} not found")
+    return van

@@ -1,0 +1,1 @@
+"""Rescue jobs: intake, matching, offers, lifecycle."""

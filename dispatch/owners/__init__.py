@@ -1,0 +1,1 @@
+"""Car owners and their vehicles."""

@@ -1,0 +1,19 @@
+"""Import every table module so `SQLModel.metadata` is complete (for Alembic and schema checks)."""
+
+from dispatch.auth import models as auth_models
+from dispatch.campaigns import models as campaign_models
+from dispatch.events import models as event_models
+from dispatch.fleet import models as fleet_models
+from dispatch.jobs import models as job_models
+from dispatch.owners import models as owner_models
+from dispatch.tracking import models as tracking_models
+
+__all__ = [
+    "auth_models",
+    "campaign_models",
+    "event_models",
+    "fleet_models",
+    "job_models",
+    "owner_models",
+    "tracking_models",
+]

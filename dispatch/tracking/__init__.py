@@ -1,0 +1,1 @@
+"""GPS pings and owners' tracking links."""

@@ -1,0 +1,109 @@
+"""Write a generated `World` into the database in one transaction."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from dispatch.auth.models import Role, User
+from dispatch.auth.security import hash_password
+from dispatch.fleet.models import ServiceStation, Technician, Van
+from dispatch.owners.models import Owner, Vehicle
+from seed.world import World
+
+DEMO_STAFF = (
+    ("agent", "呼叫中心坐席 张敏", Role.AGENT),
+    ("agent2", "呼叫中心坐席 李静", Role.AGENT),
+    ("planner", "服务规划员 王磊", Role.PLANNER),
+    ("admin", "系统管理员 陈刚", Role.ADMIN),
+)
+
+
+@dataclass(frozen=True)
+class SeedSummary:
+    scale: str
+    stations: int
+    vans: int
+    technicians: int
+    owners: int
+    vehicles: int
+    users: int
+    counties_without_station: int
+
+
+def database_is_empty(session: Session) -> bool:
+    return session.exec(select(func.count()).select_from(ServiceStation)).one() == 0
+
+
+def load_world(session: Session, world: World, *, demo_password: str) -> SeedSummary:
+    """Insert `world`; the caller commits. Demo users share one password hash (hashing is slow by design)."""
+    password_hash = hash_password(demo_password)
+    stations = {s.code: ServiceStation(**vars(s)) for s in world.stations}
+    session.add_all(stations.values())
+    session.flush()
+
+    vans = {}
+    for spec in world.vans:
+        station = stations[spec.station_code]
+        van = Van(
+            plate=spec.plate,
+            name=spec.name,
+            kind=spec.kind,
+            station_id=station.id,
+            capabilities=spec.capabilities,
+            shift_start=spec.shift_start,
+            shift_end=spec.shift_end,
+        )
+        vans[spec.plate] = van
+    session.add_all(vans.values())
+    session.flush()
+
+    technicians = []
+    for spec in world.technicians:
+        tech = Technician(
+            name=spec.name, phone=spec.phone, van_id=vans[spec.van_plate].id, skills=spec.skills
+        )
+        technicians.append((spec, tech))
+    session.add_all(t for _, t in technicians)
+    session.flush()
+
+    users = [User(username=u, display_name=n, role=r, password_hash=password_hash) for u, n, r in DEMO_STAFF]
+    users += [
+        User(
+            username=spec.username,
+            display_name=f"技术员 {tech.name}",
+            role=Role.TECHNICIAN,
+            password_hash=password_hash,
+            technician_id=tech.id,
+        )
+        for spec, tech in technicians
+    ]
+    session.add_all(users)
+
+    owners = [
+        Owner(
+            name=o.name, phone=o.phone, county_adcode=o.county_adcode, address=o.address, lat=o.lat, lon=o.lon
+        )
+        for o in world.owners
+    ]
+    session.add_all(owners)
+    session.flush()
+    vehicles = [
+        Vehicle(owner_id=owner.id, **vars(v))
+        for owner, spec in zip(owners, world.owners, strict=True)
+        for v in spec.vehicles
+    ]
+    session.add_all(vehicles)
+    session.flush()
+    return SeedSummary(
+        scale=world.scale.value,
+        stations=len(stations),
+        vans=len(vans),
+        technicians=len(technicians),
+        owners=len(owners),
+        vehicles=len(vehicles),
+        users=len(users),
+        counties_without_station=len(world.counties_without_station),
+    )
