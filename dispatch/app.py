@@ -20,10 +20,14 @@ from dispatch.api.errors import install_error_handlers
 from dispatch.api.health import router as health_router
 from dispatch.auth.views import admin_router as users_admin_router
 from dispatch.auth.views import router as auth_router
+from dispatch.campaigns.views import router as planner_router
 from dispatch.clock import Clock, SystemClock
 from dispatch.db import make_engine
 from dispatch.fleet.views import router as fleet_router
+from dispatch.jobs.views import router as call_center_router
 from dispatch.settings import Settings, get_settings
+from dispatch.tracking.views import router as tracking_router
+from field_app_api.router import router as field_router
 
 Lifespan = Callable[[FastAPI], Any]
 
@@ -58,7 +62,17 @@ def create_app(
 
     install_error_handlers(app)
     install_offline_docs(app)
-    for router in (health_router, auth_router, users_admin_router, fleet_router):
+    routers = (
+        health_router,
+        auth_router,
+        users_admin_router,
+        fleet_router,
+        call_center_router,
+        planner_router,
+        field_router,
+        tracking_router,
+    )
+    for router in routers:
         app.include_router(router)
 
     @app.get("/", include_in_schema=False)

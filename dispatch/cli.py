@@ -25,7 +25,9 @@ def _print(message: str) -> None:
     print(message, flush=True)
 
 
-def seed_database(settings: Settings, scale: str, *, reset: bool = False, only_if_empty: bool = False) -> bool:
+def seed_database(
+    settings: Settings, scale: str, *, reset: bool = False, only_if_empty: bool = False
+) -> bool:
     """Seed the demo world; returns False when it was skipped because data is already there."""
     from seed.loader import database_is_empty, load_world
     from seed.world import build_world
