@@ -20,11 +20,15 @@ class SearchSettings:
         A ``LocalSearchMetaheuristic`` name, e.g. ``"guided_local_search"``.
     guided_lambda
         GLS penalty weight; OR-Tools' default is 0.1.
-    extra_operators
-        Names of ``local_search_operators`` fields to switch on beyond OR-Tools' defaults.
+    extra_operators, disabled_operators
+        Names of ``local_search_operators`` fields to switch on or off relative to OR-Tools' defaults.
+    neighbors_ratio
+        Fraction of nearest neighbours the local-search operators consider (1 = all).
     """
 
     first_solution: str = "parallel_cheapest_insertion"
     metaheuristic: str = "guided_local_search"
     guided_lambda: float = 0.1
     extra_operators: tuple[str, ...] = ()
+    disabled_operators: tuple[str, ...] = ()
+    neighbors_ratio: float = 1.0

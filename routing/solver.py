@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from routing import scaling
 from routing.diagnose import unservable_alone
@@ -168,21 +169,26 @@ def _add_time(model: _Model, travel: NDArray[np.int64]) -> None:
             model.breaks[k] = interval
     for pos, visit in enumerate(problem.visits):
         index = manager.NodeToIndex(model.visit_node(pos))
-        _restrict_to_windows(time_dim.CumulVar(index), visit.windows)
+        if visit.windows and not _restrict_to_windows(time_dim.CumulVar(index), visit.windows, horizon):
+            routing.ActiveVar(index).SetValue(0)
 
 
-def _restrict_to_windows(cumul: pywrapcp.IntVar, windows: Sequence[TimeWindow]) -> None:
+def _restrict_to_windows(cumul: pywrapcp.IntVar, windows: Sequence[TimeWindow], horizon: int) -> bool:
+    """Limit service start to the windows (clipped to the horizon); False if none is left."""
     spans = sorted(
-        (scaling.time_to_units_ceil(w.start_s), scaling.time_to_units_floor(w.end_s)) for w in windows
+        (max(0, scaling.time_to_units_ceil(w.start_s)), min(horizon, scaling.time_to_units_floor(w.end_s)))
+        for w in windows
     )
+    spans = [(start, end) for start, end in spans if start <= end]
     if not spans:
-        return
+        return False
     cumul.SetRange(spans[0][0], max(end for _, end in spans))
     reach = spans[0][1]
     for start, end in spans[1:]:
         if start > reach + 1:
             cumul.RemoveInterval(reach + 1, start - 1)
         reach = max(reach, end)
+    return True
 
 
 def _add_load(model: _Model) -> None:
@@ -215,13 +221,13 @@ def _add_visit_rules(
         if visit.id in unservable:
             routing.ActiveVar(index).SetValue(0)
             continue
-        allowed = [
+        barred = [
             k
             for k, vehicle in enumerate(problem.vehicles)
-            if vehicle.can_serve(visit) and vehicle.id not in constraints.closed_vehicles
+            if not vehicle.can_serve(visit) or vehicle.id in constraints.closed_vehicles
         ]
-        if len(allowed) < len(problem.vehicles):
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+        if barred:
+            routing.VehicleVar(index).RemoveValues(barred)
 
 
 def _add_locks(model: _Model, constraints: PlanningConstraints) -> None:
@@ -232,7 +238,7 @@ def _add_locks(model: _Model, constraints: PlanningConstraints) -> None:
         previous = routing.Start(k)
         for visit_id in prefix:
             index = model.visit_index(visit_id)
-            routing.SetAllowedVehiclesForIndex([k], index)
+            routing.VehicleVar(index).SetValue(k)
             routing.ActiveVar(index).SetValue(1)
             solver.Add(routing.NextVar(previous) == index)
             previous = index
@@ -250,7 +256,10 @@ def _search_parameters(
     )
     params.guided_local_search_lambda_coefficient = settings.guided_lambda
     for name in settings.extra_operators:
-        setattr(params.local_search_operators, name, True)
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
+    for name in settings.disabled_operators:
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+    params.ls_operator_neighbors_ratio = settings.neighbors_ratio
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     return params
 
