@@ -8,6 +8,7 @@
     │   ├── DuplicateOpenJob          the vehicle already has an open rescue job
     │   └── SlotTaken                 the booking slot was taken by someone else meanwhile
     ├── InvalidInput                  422: a value the schema accepts but the domain rejects; names the field
+    │   └── IdempotencyKeyReused      an Idempotency-Key already used for a different request
     ├── PermissionDenied              403: authenticated, but not allowed to touch this
     ├── PayloadTooLarge               413
     └── UnsupportedMediaType          415
@@ -61,6 +62,10 @@ class SlotTaken(Conflict):
 class InvalidInput(DispatchError):
     code = "invalid_input"
     status_code = 422
+
+
+class IdempotencyKeyReused(InvalidInput):
+    code = "idempotency_key_reused"
 
 
 class PermissionDenied(DispatchError):

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     demo_seed: bool = True
     upload_dir: Path = Path("uploads")
     max_upload_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
+    # Field tablets: how long a write's Idempotency-Key is remembered (a tablet may be offline for a day),
+    # and how far a fresh ETA must move before the job's ETA and its "job.eta" event are updated.
+    idempotency_retention_hours: Annotated[int, Field(ge=24)] = 72
+    eta_update_threshold_s: Annotated[int, Field(ge=0)] = 60
     display_timezone: str = "Asia/Shanghai"
     map_tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
     tracking_link_ttl_hours: Annotated[int, Field(gt=0)] = 24

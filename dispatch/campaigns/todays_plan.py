@@ -1,0 +1,71 @@
+"""A van's stops for one service day, read from the published route plan (read-only).
+
+The campaign planners write `RoutePlan` and `PlanVisit` rows; a technician's tablet only reads the plan
+that is ``published`` for the day. Stops without a booking (e.g. a gathering point visit) come back with
+the booking fields empty.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, col, select
+
+from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan, VisitStatus
+
+
+@dataclass(frozen=True)
+class PlannedStop:
+    sequence: int
+    booking_reference: str | None
+    owner_name: str | None
+    phone: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    service_code: str | None
+    window_start: datetime | None
+    window_end: datetime | None
+    planned_arrival_at: datetime
+    planned_departure_at: datetime
+    status: str
+
+
+def service_date_at(now: datetime, timezone: str = "Asia/Shanghai") -> date:
+    """The local service day a moment belongs to (days start at local midnight, not UTC midnight)."""
+    return now.astimezone(ZoneInfo(timezone)).date()
+
+
+def todays_visits(*, session: Session, van_id: int, service_date: date) -> list[PlannedStop]:
+    """The van's visits on `service_date`, in order, from every published plan of that day."""
+    published = select(RoutePlan.id).where(
+        RoutePlan.service_date == service_date, RoutePlan.status == PlanStatus.PUBLISHED.value
+    )
+    rows = session.exec(
+        select(PlanVisit, Booking)
+        .join(Booking, col(Booking.id) == col(PlanVisit.booking_id), isouter=True)
+        .where(col(PlanVisit.plan_id).in_(published), PlanVisit.van_id == van_id)
+        .order_by(col(PlanVisit.arrival_at), col(PlanVisit.sequence))
+    ).all()
+    return [_stop(visit, booking) for visit, booking in rows]
+
+
+def _stop(visit: PlanVisit, booking: Booking | None) -> PlannedStop:
+    return PlannedStop(
+        sequence=visit.sequence,
+        booking_reference=booking.reference if booking else None,
+        owner_name=booking.owner_name if booking else None,
+        phone=booking.phone if booking else None,
+        address=booking.address if booking else None,
+        lat=booking.lat if booking else None,
+        lon=booking.lon if booking else None,
+        service_code=booking.service_code if booking else None,
+        window_start=booking.window_start if booking else None,
+        window_end=booking.window_end if booking else None,
+        planned_arrival_at=visit.arrival_at,
+        planned_departure_at=visit.departure_at,
+        status=str(VisitStatus(visit.status).value),
+    )
+

@@ -1,0 +1,40 @@
+"""Driving time from a van to its job: the one place the ETA's travel-time provider is chosen.
+
+The geodesic model from `routing.travel` (great-circle distance x circuity, banded speeds) by default; the
+road network (`routing.osrm`) when ``DISPATCH_OSRM_URL`` is set, falling back to the geodesic model if the
+service fails, so a ping is never refused because the routing service is down.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from routing.geodesy import Location
+from routing.osrm import OsrmTravelTimes
+from routing.travel import GeodesicTravelTimes, TravelTimeProvider, TravelTimeUnavailable
+
+from dispatch.settings import Settings
+
+DriveTime = Callable[[Location, Location], float]
+"""Seconds to drive from the first location to the second."""
+
+
+@dataclass(frozen=True)
+class ProviderDriveTime:
+    provider: TravelTimeProvider
+    fallback: TravelTimeProvider
+
+    def __call__(self, origin: Location, destination: Location) -> float:
+        try:
+            return float(self.provider.matrix([origin], [destination]).duration_s[0, 0])
+        except TravelTimeUnavailable:
+            return float(self.fallback.matrix([origin], [destination]).duration_s[0, 0])
+
+
+def drive_time_for(settings: Settings) -> DriveTime:
+    geodesic = GeodesicTravelTimes(circuity=settings.road_circuity)
+    provider: TravelTimeProvider = geodesic
+    if settings.osrm_url:
+        provider = OsrmTravelTimes(base_url=settings.osrm_url, timeout_s=3.0)
+    return ProviderDriveTime(provider=provider, fallback=geodesic)

@@ -1,0 +1,272 @@
+"""Request and response shapes of the tablet API (table models never leave the server)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from dispatch.jobs.models import JobStatus
+
+MAX_PINGS_PER_REQUEST = 500
+
+
+class VanRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    plate: str
+    name: str
+    kind: str
+    status: str
+    last_lat: float | None
+    last_lon: float | None
+    last_position_at: datetime | None
+
+
+class CrewRead(BaseModel):
+    user_id: int
+    username: str
+    technician_id: int
+    technician_name: str
+    phone: str
+    van: VanRead
+
+
+class FieldLogin(BaseModel):
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    crew: CrewRead
+
+
+class JobRead(BaseModel):
+    """A job as its crew sees it: the caller's contact, the location and what is next."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    reference: str
+    status: JobStatus
+    priority: str
+    caller_name: str
+    caller_phone: str
+    vehicle_plate: str | None
+    vehicle_model: str
+    powertrain: str
+    fault_category: str
+    fault_description: str
+    lat: float
+    lon: float
+    address: str
+    eta_s: int | None
+    eta_at: datetime | None
+    towed_to_station_id: int | None
+    fault_found: str | None
+    work_done: str | None
+    labour_minutes: int | None
+    repaired_on_site: bool | None
+    closed_reason: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    allowed_next: list[str] = []
+
+
+class PartRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    part_number: str
+    quantity: int
+    recorded_by: str
+    recorded_at: datetime
+
+
+class NoteRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    author: str
+    text: str
+    created_at: datetime
+
+
+class AttachmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    job_id: uuid.UUID
+    kind: str
+    file_name: str
+    content_type: str
+    size_bytes: int
+    sha256: str
+    uploaded_at: datetime
+
+
+class JobDetail(JobRead):
+    parts: list[PartRead] = []
+    notes: list[NoteRead] = []
+    attachments: list[AttachmentRead] = []
+
+
+class JobList(BaseModel):
+    active: list[JobRead]
+    recent: list[JobRead]
+
+
+class OfferRead(BaseModel):
+    """An offer waiting for the crew's answer, with what they need to decide (not the caller's phone)."""
+
+    id: int
+    job_id: uuid.UUID
+    job_reference: str
+    status: str
+    offered_at: datetime
+    expires_at: datetime
+    distance_km: float | None
+    eta_s: int | None
+    fault_category: str
+    fault_description: str
+    priority: str
+    vehicle_model: str
+    powertrain: str
+    lat: float
+    lon: float
+    address: str
+
+
+class OfferDecline(BaseModel):
+    reason: str = Field(min_length=1, max_length=500)
+
+
+TechnicianStatus = Literal["en_route", "on_site", "in_service", "completed", "towed", "failed"]
+
+
+class StatusChange(BaseModel):
+    """A move of the crew's job; towed needs the destination station, failed needs a reason."""
+
+    status: TechnicianStatus
+    towed_to_station_id: int | None = None
+    reason: str | None = Field(default=None, min_length=1, max_length=500)
+    recorded_at: AwareDatetime | None = Field(default=None, description="When the tablet recorded it")
+
+    @model_validator(mode="after")
+    def _step_data(self) -> StatusChange:
+        if self.status == "towed" and self.towed_to_station_id is None:
+            raise ValueError("towed_to_station_id is required when status is towed / 拖车须指定目的服务站")
+        if self.status == "failed" and not self.reason:
+            raise ValueError("reason is required when status is failed / 救援失败须说明原因")
+        return self
+
+
+class NoteCreate(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
+
+
+class PartUsed(BaseModel):
+    part_number: str = Field(min_length=1, max_length=64)
+    quantity: int = Field(gt=0, le=1000)
+
+
+class PartsCreate(BaseModel):
+    parts: list[PartUsed] = Field(min_length=1, max_length=50)
+
+
+class LabourCreate(BaseModel):
+    minutes: int = Field(gt=0, le=24 * 60, description="Labour time to add, in minutes")
+
+
+class LabourRead(BaseModel):
+    job_id: uuid.UUID
+    labour_minutes: int
+
+
+class CompletionReport(BaseModel):
+    """Closes the job: repaired on site (completed) or towed to a station (towed)."""
+
+    fault_found: str = Field(min_length=1, max_length=500)
+    work_done: str = Field(min_length=1, max_length=1000)
+    repaired_on_site: bool
+    towed_to_station_id: int | None = None
+    signature_id: uuid.UUID | None = Field(default=None, description="An uploaded signature attachment")
+
+    @model_validator(mode="after")
+    def _towed_where(self) -> CompletionReport:
+        if not self.repaired_on_site and self.towed_to_station_id is None:
+            raise ValueError("towed_to_station_id is required when not repaired on site / 未现场修复须指定拖往的服务站")
+        return self
+
+
+class PingIn(BaseModel):
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
+    speed_kmh: float | None = Field(default=None, ge=0, le=400)
+    heading_deg: float | None = Field(default=None, ge=0, le=360)
+    recorded_at: AwareDatetime
+
+
+PingPayload = Annotated[
+    PingIn | Annotated[list[PingIn], Field(min_length=1, max_length=MAX_PINGS_PER_REQUEST)],
+    Field(description="One ping, or up to 500 recorded while offline / 单个或最多 500 个离线记录的定位"),
+]
+
+
+class PingResult(BaseModel):
+    accepted: int
+    ignored_future: int
+    position_updated: bool
+    last_position_at: datetime | None
+    job_id: uuid.UUID | None = None
+    eta_s: int | None = None
+    eta_at: datetime | None = None
+    eta_changed: bool = False
+
+
+class PlannedStopRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    sequence: int
+    booking_reference: str | None
+    owner_name: str | None
+    phone: str | None
+    address: str | None
+    lat: float | None
+    lon: float | None
+    service_code: str | None
+    window_start: datetime | None
+    window_end: datetime | None
+    planned_arrival_at: datetime
+    planned_departure_at: datetime
+    status: str
+
+
+class TodaysPlan(BaseModel):
+    van_id: int
+    service_date: date
+    stops: list[PlannedStopRead]
+
+
+class BatchRequest(BaseModel):
+    """Actions queued while offline, applied in this order; each item is validated on its own."""
+
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=1000)
+
+
+class BatchItemResult(BaseModel):
+    index: int
+    type: str | None
+    status_code: int
+    body: Any = None
+    error: dict[str, Any] | None = None
+    replayed: bool = False
+
+
+class BatchResult(BaseModel):
+    applied: int
+    failed: int
+    results: list[BatchItemResult]
