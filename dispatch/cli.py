@@ -66,17 +66,24 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
 
     _print("数据库迁移 / Migrating the database ...")
     schema.upgrade(settings)
-    seeded = seed_database(settings, "province", only_if_empty=True)
+    seeded = settings.seeds_demo_world and seed_database(settings, "province", only_if_empty=True)
     if not seeded:
         _print("使用现有数据 / Using the existing data")
     url = f"http://{args.host}:{args.port}"
     _print(f"\n调度系统已启动 / Dispatch is running at {url}")
     _print(f"  接口文档 / API docs: {url}/docs")
     _print(f"  数据库 / Database: {settings.database_url}")
-    _print("  演示账号 / Demo logins (password: DISPATCH_DEMO_PASSWORD, default 'demo'):")
-    _print("    agent, agent2 (呼叫中心 call center), planner (规划 planner), admin (管理 admin),")
-    _print("    tech001, tech002, ... (技术员 technicians, one per crew member)\n")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    if settings.seeds_demo_world:
+        _print("  演示账号 / Demo logins (password: DISPATCH_DEMO_PASSWORD, default 'demo'):")
+        _print("    agent, agent2 (呼叫中心 call center), planner (规划 planner), admin (管理 admin),")
+        _print("    tech001, tech002, ... (技术员 technicians, one per crew member)\n")
+    if args.workers > 1:
+        # Several processes: each builds its own app from the environment (share events via Redis).
+        uvicorn.run(
+            "dispatch.app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers
+        )
+    else:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
 
 
 def _db(args: argparse.Namespace, settings: Settings) -> None:
@@ -97,6 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the API (migrates and seeds an empty database)")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
 
     seed = commands.add_parser("seed", help="load the deterministic demo world")
     seed.add_argument("--scale", choices=("small", "province", "national"), default="province")

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     station_service_radius_km: Annotated[float, Field(gt=0)] = 30.0
 
     demo_password: str = Field(default="demo", repr=False)
+    # `dispatch serve` seeds the province demo world into an empty database; never in production.
+    demo_seed: bool = True
     upload_dir: Path = Path("uploads")
     max_upload_bytes: Annotated[int, Field(gt=0)] = 10 * 1024 * 1024
     display_timezone: str = "Asia/Shanghai"
@@ -81,6 +83,10 @@ class Settings(BaseSettings):
                 "DISPATCH_SECRET_KEY must be set in production / 生产环境必须设置 DISPATCH_SECRET_KEY"
             )
         return self
+
+    @property
+    def seeds_demo_world(self) -> bool:
+        return self.demo_seed and self.environment is Environment.DEVELOPMENT
 
     @property
     def is_sqlite(self) -> bool:

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from dispatch.auth.models import Role, User
 from dispatch.auth.security import hash_password
-from dispatch.fleet.models import ServiceStation, Technician, Van
+from dispatch.fleet.models import ServiceStation, Technician, Van, VanKind
 from dispatch.owners.models import Owner, Vehicle
 from seed.world import World
 
@@ -46,12 +46,13 @@ def load_world(session: Session, world: World, *, demo_password: str) -> SeedSum
 
     vans = {}
     for spec in world.vans:
-        station = stations[spec.station_code]
+        station_id = stations[spec.station_code].id
+        assert station_id is not None
         van = Van(
             plate=spec.plate,
             name=spec.name,
-            kind=spec.kind,
-            station_id=station.id,
+            kind=VanKind(spec.kind),
+            station_id=station_id,
             capabilities=spec.capabilities,
             shift_start=spec.shift_start,
             shift_end=spec.shift_end,
@@ -61,24 +62,24 @@ def load_world(session: Session, world: World, *, demo_password: str) -> SeedSum
     session.flush()
 
     technicians = []
-    for spec in world.technicians:
+    for crew in world.technicians:
         tech = Technician(
-            name=spec.name, phone=spec.phone, van_id=vans[spec.van_plate].id, skills=spec.skills
+            name=crew.name, phone=crew.phone, van_id=vans[crew.van_plate].id, skills=crew.skills
         )
-        technicians.append((spec, tech))
+        technicians.append((crew, tech))
     session.add_all(t for _, t in technicians)
     session.flush()
 
     users = [User(username=u, display_name=n, role=r, password_hash=password_hash) for u, n, r in DEMO_STAFF]
     users += [
         User(
-            username=spec.username,
+            username=crew.username,
             display_name=f"技术员 {tech.name}",
             role=Role.TECHNICIAN,
             password_hash=password_hash,
             technician_id=tech.id,
         )
-        for spec, tech in technicians
+        for crew, tech in technicians
     ]
     session.add_all(users)
 
@@ -91,9 +92,9 @@ def load_world(session: Session, world: World, *, demo_password: str) -> SeedSum
     session.add_all(owners)
     session.flush()
     vehicles = [
-        Vehicle(owner_id=owner.id, **vars(v))
-        for owner, spec in zip(owners, world.owners, strict=True)
-        for v in spec.vehicles
+        Vehicle(owner_id=owner.id or 0, **vars(v))
+        for owner, owner_spec in zip(owners, world.owners, strict=True)
+        for v in owner_spec.vehicles
     ]
     session.add_all(vehicles)
     session.flush()

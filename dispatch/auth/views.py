@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dispatch.api.deps import AdminDep, ClockDep, CurrentUser, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
@@ -70,7 +70,7 @@ def me(user: CurrentUser) -> User:
 
 @admin_router.get("/users", response_model=list[UserRead], summary="List users / 用户列表 (admin)")
 def list_users(_admin: AdminDep, session: SessionDep) -> list[User]:
-    return list(session.exec(select(User).order_by(User.id)))
+    return list(session.exec(select(User).order_by(col(User.id))))
 
 
 @admin_router.post(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from sqlmodel import select
+from sqlmodel import col, select
 
 from dispatch.api.deps import SessionDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
@@ -50,7 +50,7 @@ def list_stations(
     session: SessionDep,
     city_adcode: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
 ) -> list[ServiceStation]:
-    query = select(ServiceStation).order_by(ServiceStation.id)
+    query = select(ServiceStation).order_by(col(ServiceStation.id))
     if city_adcode:
         query = query.where(ServiceStation.city_adcode == city_adcode)
     return list(session.exec(query))
@@ -65,7 +65,7 @@ def list_vans(
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[Van]:
-    query = select(Van).order_by(Van.id).offset(offset).limit(limit)
+    query = select(Van).order_by(col(Van.id)).offset(offset).limit(limit)
     if kind:
         query = query.where(Van.kind == kind)
     if station_id is not None:
