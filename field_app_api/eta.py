@@ -10,11 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dispatch.settings import Settings
 from routing.geodesy import Location
 from routing.osrm import OsrmTravelTimes
 from routing.travel import GeodesicTravelTimes, TravelTimeProvider, TravelTimeUnavailable
-
-from dispatch.settings import Settings
 
 DriveTime = Callable[[Location, Location], float]
 """Seconds to drive from the first location to the second."""

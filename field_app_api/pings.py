@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import insert, or_, update
-from sqlalchemy.engine import CursorResult
 from sqlmodel import Session, col, select
 
 from dispatch.events.service import record_event
 from dispatch.fleet.models import Van
+from dispatch.jobs.lifecycle import affected_rows, forget_cached_van
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.tracking.models import GpsPing
 from field_app_api.eta import DriveTime
@@ -117,11 +117,8 @@ def _advance_van(session: Session, van_id: int, newest: Ping) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    assert isinstance(result, CursorResult)
-    for obj in list(session.identity_map.values()):
-        if isinstance(obj, Van) and obj.id == van_id:
-            session.expire(obj)
-    return int(result.rowcount) == 1
+    forget_cached_van(session, van_id)
+    return affected_rows(result) == 1
 
 
 def _last_position_at(session: Session, van_id: int) -> datetime | None:
@@ -154,8 +151,7 @@ def _refresh_eta(
         .values(eta_s=eta_s, eta_at=eta_at)
         .execution_options(synchronize_session=False)
     )
-    assert isinstance(result, CursorResult)
-    if result.rowcount != 1:  # the job moved on (arrived, cancelled) meanwhile
+    if affected_rows(result) != 1:  # the job moved on (arrived, cancelled) meanwhile
         return None
     record_event(
         session,

@@ -197,7 +197,9 @@ class CompletionReport(BaseModel):
     @model_validator(mode="after")
     def _towed_where(self) -> CompletionReport:
         if not self.repaired_on_site and self.towed_to_station_id is None:
-            raise ValueError("towed_to_station_id is required when not repaired on site / 未现场修复须指定拖往的服务站")
+            raise ValueError(
+                "towed_to_station_id is required when not repaired on site / 未现场修复须指定拖往的服务站"
+            )
         return self
 
 

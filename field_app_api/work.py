@@ -14,7 +14,9 @@ from dispatch.jobs.models import JobNote, JobPart, RescueJob
 from field_app_api.crew import Crew
 
 
-def _job_event(session: Session, *, kind: str, crew: Crew, job: RescueJob, now: datetime, data: dict[str, Any]) -> None:
+def _job_event(
+    session: Session, *, kind: str, crew: Crew, job: RescueJob, now: datetime, data: dict[str, Any]
+) -> None:
     record_event(
         session,
         kind=kind,
@@ -60,7 +62,11 @@ def add_labour(*, session: Session, crew: Crew, job: RescueJob, minutes: int, no
     session.refresh(job)
     total = job.labour_minutes or 0
     _job_event(
-        session, kind="job.labour", crew=crew, job=job, now=now, data={"added_minutes": minutes, "total": total}
+        session,
+        kind="job.labour",
+        crew=crew,
+        job=job,
+        now=now,
+        data={"added_minutes": minutes, "total": total},
     )
     return total
-

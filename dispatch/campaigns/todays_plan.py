@@ -68,4 +68,3 @@ def _stop(visit: PlanVisit, booking: Booking | None) -> PlannedStop:
         planned_departure_at=visit.departure_at,
         status=str(VisitStatus(visit.status).value),
     )
-
