@@ -22,7 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
-from dispatch.api.errors import ErrorDetail, field_path
+from dispatch.api.errors import ErrorDetail
 from dispatch.errors import DispatchError
 from dispatch.events.service import PENDING_KEY
 from field_app_api import actions
@@ -156,7 +156,7 @@ def _item_savepoint(session: Session) -> Iterator[None]:
 def _invalid(index: int, item_type: str | None, exc: ValidationError) -> BatchItemResult:
     problems = [
         {
-            "field": ".".join(filter(None, [f"items.{index}", field_path(_without_tag(err, item_type))])),
+            "field": ".".join([f"items.{index}", *(str(part) for part in _without_tag(err, item_type))]),
             "message": err.get("msg", ""),
             "type": err.get("type", ""),
         }

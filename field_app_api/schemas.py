@@ -35,13 +35,6 @@ class CrewRead(BaseModel):
     van: VanRead
 
 
-class FieldLogin(BaseModel):
-    access_token: str
-    token_type: str = "bearer"
-    expires_at: datetime
-    crew: CrewRead
-
-
 class JobRead(BaseModel):
     """A job as its crew sees it: the caller's contact, the location and what is next."""
 
