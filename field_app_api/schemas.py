@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from dispatch.jobs.models import JobStatus
 
@@ -205,8 +205,15 @@ class PingIn(BaseModel):
     recorded_at: AwareDatetime
 
 
+def _one_or_many(value: Any) -> str:
+    return "pings" if isinstance(value, list) else "ping"
+
+
+# Tagged, so a bad list item is reported as "pings.3.lat" (not once per union branch).
 PingPayload = Annotated[
-    PingIn | Annotated[list[PingIn], Field(min_length=1, max_length=MAX_PINGS_PER_REQUEST)],
+    Annotated[PingIn, Tag("ping")]
+    | Annotated[list[PingIn], Field(min_length=1, max_length=MAX_PINGS_PER_REQUEST), Tag("pings")],
+    Discriminator(_one_or_many),
     Field(description="One ping, or up to 500 recorded while offline / 单个或最多 500 个离线记录的定位"),
 ]
 
