@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from dispatch.api.deps import SessionDep, TechnicianDep
 from dispatch.auth.models import User
@@ -46,10 +46,14 @@ class Crew:
 
 def load_crew(*, session: Session, user: User) -> Crew:
     """The technician and van behind `user`; 403 if the account has no active technician or no van."""
-    technician = session.get(Technician, user.technician_id) if user.technician_id is not None else None
-    if technician is None or not technician.is_active:
+    row = session.exec(
+        select(Technician, Van)
+        .join(Van, col(Van.id) == col(Technician.van_id), isouter=True)
+        .where(Technician.id == user.technician_id, col(Technician.is_active).is_(True))
+    ).first()
+    if row is None:
         raise PermissionDenied("账号未关联在岗技术员 / This account is not linked to an active technician")
-    van = session.get(Van, technician.van_id) if technician.van_id is not None else None
+    technician, van = row
     if van is None:
         raise PermissionDenied("技术员未分配服务车 / This technician is not assigned to a van")
     return Crew(user=user, technician=technician, van=van)

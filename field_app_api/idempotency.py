@@ -1,14 +1,17 @@
 """Exactly-once writes over flaky mobile networks.
 
 A tablet sends each write with an ``Idempotency-Key`` (a UUID it generated). The first request with a key
-claims it by inserting an `IdempotencyRecord` in the same transaction as the change itself, then stores its
-response there; so a crash can never keep the change without the record, or the record without the change.
+claims it by inserting an `IdempotencyRecord` (``INSERT ... ON CONFLICT DO NOTHING``) in the same
+transaction as the change itself, then stores its response there; so a crash can never keep the change
+without the record, or the record without the change.
 
 - A retry with the same key and the same request (method, path, canonical body) gets the stored response
   and changes nothing.
 - The same key with a different request is refused (422, ``idempotency_key_reused``).
 - Two copies racing each other: the second one's claim hits the primary key (on PostgreSQL it waits for
-  the first transaction to finish), its savepoint is rolled back, and it replays the first one's response.
+  the first transaction to finish), inserts nothing, and the second copy replays the first one's response.
+  (On SQLite writers are serialised; a loser that read before the winner committed gets "database is
+  locked" and its retry replays.)
 - A request that fails stores nothing (its transaction rolls back, claim included): a retry runs again.
 
 Records are kept `Settings.idempotency_retention_hours` (72 h by default) and removed by `purge_expired`.
@@ -24,12 +27,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from dispatch.errors import IdempotencyKeyReused, InvalidInput
+from dispatch.errors import Conflict, IdempotencyKeyReused, InvalidInput
 from field_app_api.models import IdempotencyRecord
 
 KEY_HEADER = "Idempotency-Key"
@@ -83,32 +86,44 @@ def run_once(
     if key is None:
         return Outcome(status_code, action())
     fingerprint = request_hash(method, path, body)
-    stored = _load(session, user_id, key)
-    if stored is not None:
-        return _replay(stored, fingerprint)
-    record = IdempotencyRecord(
-        user_id=user_id,
-        key=key,
-        method=method.upper(),
-        path=path[:255],
-        request_hash=fingerprint,
-        status_code=0,
-        created_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(record)
-    except IntegrityError:
+    claim = {
+        "user_id": user_id,
+        "key": key,
+        "method": method.upper(),
+        "path": path[:255],
+        "request_hash": fingerprint,
+        "status_code": 0,
+        "created_at": now,
+    }
+    if not _claim(session, claim):
         stored = _load(session, user_id, key)
-        if stored is None:  # the other copy rolled back after all: nothing to replay, so fail loudly
-            raise
+        if stored is None:  # pragma: no cover - ON CONFLICT waited for a winner that then vanished
+            raise Conflict(f"请重试 / Please retry the request with {KEY_HEADER} {key}")
         return _replay(stored, fingerprint)
     response = action()
-    record.status_code = status_code
-    record.response_body = response
-    session.add(record)
-    session.flush()
+    session.execute(
+        update(IdempotencyRecord)
+        .where(col(IdempotencyRecord.user_id) == user_id, col(IdempotencyRecord.key) == key)
+        .values(status_code=status_code, response_body=response)
+        .execution_options(synchronize_session=False)
+    )
     return Outcome(status_code, response)
+
+
+def _claim(session: Session, values: dict[str, Any]) -> bool:
+    """Insert the record unless the key exists: ``INSERT ... ON CONFLICT DO NOTHING RETURNING``.
+
+    One statement, no savepoint; on PostgreSQL a concurrent claim of the same key waits for the other
+    transaction and then does nothing (if it committed) or inserts (if it rolled back).
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (
+        insert(IdempotencyRecord)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(col(IdempotencyRecord.key))
+    )
+    return session.execute(statement).first() is not None
 
 
 def purge_expired(*, session: Session, now: datetime, retention_hours: int) -> int:

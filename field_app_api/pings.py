@@ -79,7 +79,9 @@ def record_pings(
     ignored = len(pings) - len(fresh)
     if not fresh:
         return PingIngest(0, ignored, False, _last_position_at(session, van_id), None)
-    session.execute(insert(GpsPing), [_ping_row(van_id, p, now) for p in fresh])
+    # RETURNING makes SQLAlchemy batch the rows into one cached multi-row INSERT ("insertmanyvalues"):
+    # a single round trip, where a plain executemany sends one statement per row.
+    session.execute(insert(GpsPing).returning(col(GpsPing.id)), [_ping_row(van_id, p, now) for p in fresh])
     newest = max(fresh, key=lambda p: p.recorded_at)
     if not _advance_van(session, van_id, newest):
         return PingIngest(len(fresh), ignored, False, _last_position_at(session, van_id), None)
