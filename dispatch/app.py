@@ -24,6 +24,7 @@ from dispatch.campaigns.views import router as planner_router
 from dispatch.clock import Clock, SystemClock
 from dispatch.db import make_engine
 from dispatch.fleet.views import router as fleet_router
+from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
 from dispatch.settings import Settings, get_settings
 from dispatch.tracking.views import router as tracking_router
@@ -46,7 +47,17 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        yield
+        expiry = None
+        if settings.background_workers:
+            expiry = OfferExpiryWorker(
+                session_factory=app.state.session_factory, settings=settings, clock=app.state.clock
+            )
+            expiry.start()
+        try:
+            yield
+        finally:
+            if expiry is not None:
+                await expiry.stop()
 
     app = FastAPI(
         title="整车厂救援与流动服务调度 / Roadside & Mobile Service Dispatch",

@@ -12,6 +12,7 @@ from sqlmodel import Session, select
 
 from dispatch.clock import FrozenClock
 from dispatch.fleet.models import Van
+from dispatch.jobs.fleet_snapshot import invalidate_fleet_snapshots
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.jobs.offers import OfferTarget
 from dispatch.references import public_reference, tracking_token
@@ -92,3 +93,9 @@ class ScriptedPicker:
 def status_of(session: Session, job: RescueJob) -> JobStatus:
     session.refresh(job)
     return JobStatus(job.status)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fleet_snapshot() -> None:
+    """Tests add and roll back vans; never let one test's fleet leak into the next."""
+    invalidate_fleet_snapshots()
