@@ -28,6 +28,7 @@ from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
 from dispatch.settings import Settings, get_settings
 from dispatch.tracking.views import router as tracking_router
+from field_app_api.housekeeping import IdempotencyPurgeWorker
 from field_app_api.router import router as field_router
 
 Lifespan = Callable[[FastAPI], Any]
@@ -47,17 +48,23 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        expiry = None
+        expiry = purge = None
         if settings.background_workers:
             expiry = OfferExpiryWorker(
                 session_factory=app.state.session_factory, settings=settings, clock=app.state.clock
             )
             expiry.start()
+            purge = IdempotencyPurgeWorker(
+                session_factory=app.state.session_factory, settings=settings, clock=app.state.clock
+            )
+            purge.start()
         try:
             yield
         finally:
             if expiry is not None:
                 await expiry.stop()
+            if purge is not None:
+                await purge.stop()
 
     app = FastAPI(
         title="整车厂救援与流动服务调度 / Roadside & Mobile Service Dispatch",

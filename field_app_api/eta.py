@@ -1,8 +1,10 @@
 """Driving time from a van to its job: the one place the ETA's travel-time provider is chosen.
 
-The geodesic model from `routing.travel` (great-circle distance x circuity, banded speeds) by default; the
-road network (`routing.osrm`) when ``DISPATCH_OSRM_URL`` is set, falling back to the geodesic model if the
-service fails, so a ping is never refused because the routing service is down.
+The same provider that ranks vans for an offer (`dispatch.jobs.matching.travel_provider`: geodesic
+distance x circuity with the settings' urban/rural/highway speeds), so the ETA a technician's pings
+produce agrees with the one the offer promised; the road network (`routing.osrm`) when
+``DISPATCH_OSRM_URL`` is set, falling back to the geodesic model if the service fails, so a ping is never
+refused because the routing service is down.
 """
 
 from __future__ import annotations
@@ -10,10 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from dispatch.jobs.matching import travel_provider
 from dispatch.settings import Settings
 from routing.geodesy import Location
 from routing.osrm import OsrmTravelTimes
-from routing.travel import GeodesicTravelTimes, TravelTimeProvider, TravelTimeUnavailable
+from routing.travel import TravelTimeProvider, TravelTimeUnavailable
 
 DriveTime = Callable[[Location, Location], float]
 """Seconds to drive from the first location to the second."""
@@ -32,7 +35,7 @@ class ProviderDriveTime:
 
 
 def drive_time_for(settings: Settings) -> DriveTime:
-    geodesic = GeodesicTravelTimes(circuity=settings.road_circuity)
+    geodesic = travel_provider(settings)
     provider: TravelTimeProvider = geodesic
     if settings.osrm_url:
         provider = OsrmTravelTimes(base_url=settings.osrm_url, timeout_s=3.0)

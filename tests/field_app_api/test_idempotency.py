@@ -198,3 +198,22 @@ def test_uuid_keys_are_canonical() -> None:
     key = uuid.uuid4()
     assert idempotency.parse_key(str(key).upper()) == str(key)
     assert idempotency.parse_key(None) is None
+
+
+def test_purge_worker_forgets_old_keys(engine, settings, clock: FrozenClock, db: Session) -> None:  # type: ignore[no-untyped-def]
+    from field_app_api.housekeeping import IdempotencyPurgeWorker
+
+    old = IdempotencyRecord(
+        user_id=3,
+        key=new_key(),
+        method="POST",
+        path="/x",
+        request_hash="h",
+        status_code=200,
+        created_at=clock.now() - timedelta(hours=settings.idempotency_retention_hours + 1),
+    )
+    db.add(old)
+    db.commit()
+    worker = IdempotencyPurgeWorker(session_factory=lambda: db, settings=settings, clock=clock)
+    assert worker.purge_once() == 1
+    assert db.exec(select(IdempotencyRecord).where(IdempotencyRecord.user_id == 3)).all() == []
