@@ -54,10 +54,13 @@ class IdempotencyPurgeWorker:
             self._task = None
 
     async def _run(self) -> None:
-        while not self._stopping.is_set():
+        """Every interval, starting one interval after start-up (nothing is urgent about old keys)."""
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), timeout=PURGE_INTERVAL_S)
+            if self._stopping.is_set():
+                return
             try:
                 await asyncio.to_thread(self.purge_once)
             except Exception:  # keep going: a database hiccup must not stop the purge for good
                 log.exception("idempotency purge failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=PURGE_INTERVAL_S)
