@@ -74,7 +74,7 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
             **kwargs,
         )
         event.listen(engine, "connect", _sqlite_pragmas)
-        event.listen(engine, "begin", _sqlite_begin)
+        event.listen(engine, "savepoint", _sqlite_savepoint_in_a_transaction)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
@@ -83,10 +83,6 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     """WAL lets readers work while one writer commits; foreign keys are off by default in SQLite."""
-    # Take transaction control from pysqlite, which only BEGINs before DML: otherwise a SAVEPOINT opens
-    # the outermost transaction and its RELEASE commits (SQLAlchemy docs, "Serializable isolation /
-    # Savepoints / Transactional DDL"). `_sqlite_begin` emits BEGIN when SQLAlchemy begins.
-    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -95,8 +91,17 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def _sqlite_begin(connection: Connection) -> None:
-    connection.exec_driver_sql("BEGIN")
+def _sqlite_savepoint_in_a_transaction(connection: Connection, _name: str) -> None:
+    """Make a SAVEPOINT nest inside a real transaction on SQLite.
+
+    pysqlite only BEGINs before DML, so a SAVEPOINT issued first would open the outermost transaction and
+    its RELEASE would commit (SQLAlchemy docs, "Serializable isolation / Savepoints"). BEGIN IMMEDIATE,
+    since a savepoint means writes are coming: waiting for the write lock up front avoids the "database is
+    locked" a deferred reader gets when it tries to write after another connection committed.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @contextmanager
