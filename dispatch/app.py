@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from dispatch import tables  # noqa: F401  (every table mapped before the first flush, e.g. bookings)
 from dispatch.api.docs import install_offline_docs
 from dispatch.api.errors import install_error_handlers
 from dispatch.api.health import router as health_router
