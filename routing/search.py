@@ -24,6 +24,13 @@ class SearchSettings:
         Names of ``local_search_operators`` fields to switch on or off relative to OR-Tools' defaults.
     neighbors_ratio
         Fraction of nearest neighbours the local-search operators consider (1 = all).
+    warm_start
+        Seed OR-Tools with a PyVRP plan when PyVRP is installed and can express the problem.
+    warm_start_share
+        Fraction of the time limit given to PyVRP for that seed.
+    spare_vehicles
+        When seeded, how many unused vehicles of each interchangeable group OR-Tools may still open; a
+        smaller fleet makes each local-search move cheaper.
     """
 
     first_solution: str = "parallel_cheapest_insertion"
@@ -32,3 +39,6 @@ class SearchSettings:
     extra_operators: tuple[str, ...] = ()
     disabled_operators: tuple[str, ...] = ()
     neighbors_ratio: float = 1.0
+    warm_start: bool = True
+    warm_start_share: float = 0.6
+    spare_vehicles: int = 2

@@ -23,6 +23,7 @@ from routing.plan import DropReason, Plan
 from routing.problem import PlanningConstraints, RoutingProblem, TimeWindow
 from routing.schedule import SolvedRoute, build_plan
 from routing.search import SearchSettings
+from routing.warmstart import pyvrp_routes
 
 _TIME = "time"
 _LOAD = "load"
@@ -77,22 +78,52 @@ def solve(
         served are listed in ``Plan.dropped``, never silently missing.
     """
     started = time.perf_counter()
-    constraints = constraints or PlanningConstraints()
+    settings = search or SearchSettings()
     alone = unservable_alone(problem)
+    seed: dict[str, list[str]] | None = None
+    if initial_routes is not None:
+        seed = {k.id: list(route) for k, route in zip(problem.vehicles, initial_routes, strict=False)}
+    working = problem
+    if seed is None and constraints is None and settings.warm_start:
+        seed = pyvrp_routes(problem, settings.warm_start_share * time_limit_s, skip=alone)
+        if seed is not None:
+            working = _without_spare_vehicles(problem, seed, settings.spare_vehicles)
+    constraints = constraints or PlanningConstraints()
     locked = {v for prefix in constraints.locked_prefix.values() for v in prefix}
-    model = _build_model(problem, constraints, {k: r for k, r in alone.items() if k not in locked})
-    params = _search_parameters(search or SearchSettings(), time_limit_s)
-    solution = _run(model, params, initial_routes)
+    model = _build_model(working, constraints, {k: r for k, r in alone.items() if k not in locked})
+    remaining_s = max(0.05, time_limit_s - (time.perf_counter() - started))
+    start_from = None if seed is None else [list(seed.get(k.id, ())) for k in working.vehicles]
+    solution = _run(model, _search_parameters(settings, remaining_s), start_from)
     wall_time_s = time.perf_counter() - started
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
     status = status.removeprefix("ROUTING_").lower()
-    if solution is None:
-        routes: list[SolvedRoute] = []
-        objective = -1
-    else:
-        routes = _read_routes(model, solution)
-        objective = int(solution.ObjectiveValue())
+    routes = [] if solution is None else _read_routes(model, solution)
+    objective = -1 if solution is None else int(solution.ObjectiveValue())
     return build_plan(problem, routes, alone, status, objective, wall_time_s)
+
+
+def _without_spare_vehicles(
+    problem: RoutingProblem, seed: dict[str, list[str]], spare: int
+) -> RoutingProblem:
+    """Keep the seeded vehicles plus ``spare`` idle ones per group of interchangeable vehicles."""
+    idle_kept: dict[tuple[object, ...], int] = {}
+    kept = []
+    for vehicle in problem.vehicles:
+        group = (
+            vehicle.start,
+            vehicle.end,
+            vehicle.shift,
+            vehicle.skills,
+            vehicle.capacity,
+            vehicle.max_route_s,
+            vehicle.lunch,
+        )
+        if seed.get(vehicle.id):
+            kept.append(vehicle)
+        elif idle_kept.get(group, 0) < spare:
+            idle_kept[group] = idle_kept.get(group, 0) + 1
+            kept.append(vehicle)
+    return RoutingProblem(problem.visits, tuple(kept), problem.locations, problem.matrix)
 
 
 def _build_model(
@@ -203,18 +234,11 @@ def _add_load(model: _Model) -> None:
     routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, _LOAD)
 
 
-def _mandatory_penalty(problem: RoutingProblem) -> int:
-    """Larger than any total travel plus all optional penalties, so serving a mandatory visit always pays."""
-    worst_leg = scaling.duration_to_units(float(problem.matrix.duration_s.max(initial=0.0)))
-    optional = sum(scaling.duration_to_units(v.drop_penalty_s) for v in problem.visits if not v.mandatory)
-    return (worst_leg + 1) * (2 * len(problem.visits) + 2 * len(problem.vehicles)) + optional + 1
-
-
 def _add_visit_rules(
     model: _Model, constraints: PlanningConstraints, unservable: dict[str, DropReason]
 ) -> None:
     problem, routing, manager = model.problem, model.routing, model.manager
-    mandatory_penalty = _mandatory_penalty(problem)
+    mandatory_penalty = scaling.mandatory_penalty_units(problem)
     for pos, visit in enumerate(problem.visits):
         index = manager.NodeToIndex(model.visit_node(pos))
         penalty = mandatory_penalty if visit.mandatory else scaling.duration_to_units(visit.drop_penalty_s)
