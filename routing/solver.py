@@ -18,6 +18,7 @@ from ortools.util import optional_boolean_pb2
 
 from routing import scaling
 from routing.diagnose import unservable_alone
+from routing.fleet import has_idle_surplus, without_spare_vehicles
 from routing.geodesy import Location
 from routing.plan import DropReason, Plan
 from routing.problem import PlanningConstraints, RoutingProblem, TimeWindow
@@ -86,8 +87,10 @@ def solve(
     working = problem
     if seed is None and constraints is None and settings.warm_start:
         seed = pyvrp_routes(problem, settings.warm_start_share * time_limit_s, skip=alone)
-        if seed is not None:
-            working = _without_spare_vehicles(problem, seed, settings.spare_vehicles)
+    if seed is None and constraints is None and has_idle_surplus(problem, settings.spare_vehicles):
+        seed = _first_solution_routes(problem, settings, alone)
+    if seed is not None and constraints is None:
+        working = without_spare_vehicles(problem, seed, settings.spare_vehicles)
     constraints = constraints or PlanningConstraints()
     locked = {v for prefix in constraints.locked_prefix.values() for v in prefix}
     model = _build_model(working, constraints, {k: r for k, r in alone.items() if k not in locked})
@@ -102,28 +105,17 @@ def solve(
     return build_plan(problem, routes, alone, status, objective, wall_time_s)
 
 
-def _without_spare_vehicles(
-    problem: RoutingProblem, seed: dict[str, list[str]], spare: int
-) -> RoutingProblem:
-    """Keep the seeded vehicles plus ``spare`` idle ones per group of interchangeable vehicles."""
-    idle_kept: dict[tuple[object, ...], int] = {}
-    kept = []
-    for vehicle in problem.vehicles:
-        group = (
-            vehicle.start,
-            vehicle.end,
-            vehicle.shift,
-            vehicle.skills,
-            vehicle.capacity,
-            vehicle.max_route_s,
-            vehicle.lunch,
-        )
-        if seed.get(vehicle.id):
-            kept.append(vehicle)
-        elif idle_kept.get(group, 0) < spare:
-            idle_kept[group] = idle_kept.get(group, 0) + 1
-            kept.append(vehicle)
-    return RoutingProblem(problem.visits, tuple(kept), problem.locations, problem.matrix)
+def _first_solution_routes(
+    problem: RoutingProblem, settings: SearchSettings, unservable: dict[str, DropReason]
+) -> dict[str, list[str]] | None:
+    """Only the first-solution heuristic, to learn how many vehicles a good plan roughly needs."""
+    model = _build_model(problem, PlanningConstraints(), unservable)
+    params = _search_parameters(settings, time_limit_s=10.0)
+    params.solution_limit = 1
+    solution = model.routing.SolveWithParameters(params)
+    if solution is None:
+        return None
+    return {route.vehicle_id: [v for v, _ in route.service_starts] for route in _read_routes(model, solution)}
 
 
 def _build_model(

@@ -44,7 +44,7 @@ def test_solver_degrades_gracefully_without_pyvrp(monkeypatch: pytest.MonkeyPatc
 
 
 def test_seeded_and_unseeded_plans_are_both_valid_and_list_every_vehicle() -> None:
-    vans = [van(f"k{i}", capacity=4) for i in range(8)]
+    vans = [van(f"k{i}", capacity=4) for i in range(12)]  # enough interchangeable vans to be trimmed
     problem = problem_of([visit(f"j{i}", i, demand=1) for i in range(12)], vans)
     for settings in (SearchSettings(), SearchSettings(warm_start=False)):
         plan = solve(problem, 0.4, search=settings)
