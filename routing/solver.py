@@ -81,6 +81,8 @@ def solve(
     started = time.perf_counter()
     settings = search or SearchSettings()
     alone = unservable_alone(problem)
+    if not problem.vehicles:  # OR-Tools aborts the process on an empty fleet
+        return build_plan(problem, [], alone, "no_vehicles", -1, time.perf_counter() - started)
     seed: dict[str, list[str]] | None = None
     if initial_routes is not None:
         seed = {k.id: list(route) for k, route in zip(problem.vehicles, initial_routes, strict=False)}
