@@ -279,6 +279,8 @@ def _search_parameters(
     for name in settings.disabled_operators:
         setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
     params.ls_operator_neighbors_ratio = settings.neighbors_ratio
+    lns_time_limit_s = settings.lns_time_limit_s or min(0.1, time_limit_s / 100)
+    params.lns_time_limit.FromMilliseconds(max(1, int(lns_time_limit_s * 1000)))
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     return params
 
