@@ -254,6 +254,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     search = SearchSettings(warm_start=not args.no_warm_start)
     results: dict[str, dict[str, Outcome]] = {}
     paths = select(data_dir, args.instances, args.classes, args.quick)
+    if args.proven_only:
+        paths = [p for p in paths if p.stem.lower() in optima]
     instances = [read_instance(p, args.customers) for p in paths]
     for n, instance in enumerate(instances, 1):
         results[instance.name] = {"ours": run_ours(instance, seconds, search)}
@@ -340,6 +342,7 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=100,
         help="first N customers only; 25 and 50 have their own optima (the workload shape)",
     )
+    parser.add_argument("--proven-only", action="store_true", help="only instances with a proven optimum")
     parser.add_argument("--no-warm-start", action="store_true", help="OR-Tools alone, no PyVRP seed for ours")
     return parser.parse_args(argv)
 
