@@ -83,16 +83,7 @@ def solve(
     alone = unservable_alone(problem)
     if not problem.vehicles:  # OR-Tools aborts the process on an empty fleet
         return build_plan(problem, [], alone, "no_vehicles", -1, time.perf_counter() - started)
-    seed: dict[str, list[str]] | None = None
-    if initial_routes is not None:
-        seed = {k.id: list(route) for k, route in zip(problem.vehicles, initial_routes, strict=False)}
-    working = problem
-    if seed is None and constraints is None and settings.warm_start:
-        seed = pyvrp_routes(problem, settings.warm_start_share * time_limit_s, skip=alone)
-    if seed is None and constraints is None and has_idle_surplus(problem, settings.spare_vehicles):
-        seed = _first_solution_routes(problem, settings, alone)
-    if seed is not None and constraints is None:
-        working = without_spare_vehicles(problem, seed, settings.spare_vehicles)
+    working, seed = _starting_point(problem, time_limit_s, settings, constraints, initial_routes, alone)
     constraints = constraints or PlanningConstraints()
     locked = {v for prefix in constraints.locked_prefix.values() for v in prefix}
     model = _build_model(working, constraints, {k: r for k, r in alone.items() if k not in locked})
@@ -105,6 +96,29 @@ def solve(
     routes = [] if solution is None else _read_routes(model, solution)
     objective = -1 if solution is None else int(solution.ObjectiveValue())
     return build_plan(problem, routes, alone, status, objective, wall_time_s)
+
+
+def _starting_point(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    settings: SearchSettings,
+    constraints: PlanningConstraints | None,
+    initial_routes: Sequence[Sequence[str]] | None,
+    unservable: dict[str, DropReason],
+) -> tuple[RoutingProblem, dict[str, list[str]] | None]:
+    """The seed routes (caller's, PyVRP's, or a first solution) and the fleet the search will work with."""
+    seed: dict[str, list[str]] | None = None
+    if initial_routes is not None:
+        seed = {k.id: list(route) for k, route in zip(problem.vehicles, initial_routes, strict=False)}
+    if constraints is not None:  # re-planning: every vehicle keeps its identity and locks
+        return problem, seed
+    if seed is None and settings.warm_start:
+        seed = pyvrp_routes(problem, settings.warm_start_share * time_limit_s, skip=unservable)
+    if seed is None and has_idle_surplus(problem, settings.spare_vehicles):
+        seed = _first_solution_routes(problem, settings, unservable)
+    if seed is None:
+        return problem, None
+    return without_spare_vehicles(problem, seed, settings.spare_vehicles), seed
 
 
 def _first_solution_routes(
