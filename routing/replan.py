@@ -55,6 +55,8 @@ class VisitMove:
 
 @dataclass(frozen=True)
 class PlanDiff:
+    """What a dispatcher must tell the vans: moves between vans, and visits new, cancelled or now unserved."""
+
     moved: tuple[VisitMove, ...]
     added: tuple[str, ...]
     cancelled: tuple[str, ...]
@@ -106,10 +108,11 @@ def replan(
         reassignment_penalty_s=reassignment_penalty_s,
         closed_vehicles=changes.broken_down,
     )
+    published = {route.vehicle_id: route.visit_ids for route in plan.routes}
     start_from = [
-        [v for v in plan.route_of(k.id).visit_ids if v not in changes.cancelled]
-        if any(r.vehicle_id == k.id for r in plan.routes) and k.id not in changes.broken_down
-        else list(changes.progress.get(k.id, ()))
+        list(changes.progress.get(k.id, ()))
+        if k.id in changes.broken_down
+        else [v for v in published.get(k.id, ()) if v not in changes.cancelled]
         for k in new_problem.vehicles
     ]
     new_plan = solve(new_problem, time_limit_s, constraints=constraints, initial_routes=start_from)

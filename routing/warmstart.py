@@ -18,6 +18,7 @@ from routing.problem import RoutingProblem, Vehicle
 
 
 def pyvrp_available() -> bool:
+    """True if the optional PyVRP package can be imported."""
     return importlib.util.find_spec("pyvrp") is not None
 
 
