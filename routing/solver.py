@@ -115,18 +115,18 @@ def _starting_point(
     if seed is None and settings.warm_start:
         seed = pyvrp_routes(problem, settings.warm_start_share * time_limit_s, skip=unservable)
     if seed is None and has_idle_surplus(problem, settings.spare_vehicles):
-        seed = _first_solution_routes(problem, settings, unservable)
+        seed = _first_solution_routes(problem, settings, unservable, 0.3 * time_limit_s)
     if seed is None:
         return problem, None
     return without_spare_vehicles(problem, seed, settings.spare_vehicles), seed
 
 
 def _first_solution_routes(
-    problem: RoutingProblem, settings: SearchSettings, unservable: dict[str, DropReason]
+    problem: RoutingProblem, settings: SearchSettings, unservable: dict[str, DropReason], time_limit_s: float
 ) -> dict[str, list[str]] | None:
     """Only the first-solution heuristic, to learn how many vehicles a good plan roughly needs."""
     model = _build_model(problem, PlanningConstraints(), unservable)
-    params = _search_parameters(settings, time_limit_s=10.0)
+    params = _search_parameters(settings, time_limit_s)
     params.solution_limit = 1
     solution = model.routing.SolveWithParameters(params)
     if solution is None:
