@@ -56,11 +56,14 @@ class Route:
 
     @property
     def visit_ids(self) -> tuple[str, ...]:
+        """The visit order, the shape :func:`routing.solver.solve` accepts as ``initial_routes``."""
         return tuple(stop.visit_id for stop in self.stops)
 
 
 @dataclass(frozen=True)
 class DroppedVisit:
+    """A visit left out of the plan, and the most likely reason, so dispatchers can act on it."""
+
     visit_id: str
     mandatory: bool
     reason: DropReason
@@ -82,23 +85,32 @@ class Plan:
 
     @property
     def distance_km(self) -> float:
+        """Total road distance over all routes."""
         return sum(route.distance_km for route in self.routes)
 
     @property
     def travel_h(self) -> float:
+        """Total driving time in hours, the quantity the solver minimises."""
         return sum(route.travel_s for route in self.routes) / 3600.0
 
     @property
     def waiting_h(self) -> float:
+        """Total time spent waiting for windows to open, in hours."""
         return sum(route.waiting_s for route in self.routes) / 3600.0
 
     @property
     def vehicles_used(self) -> int:
+        """Vehicles with at least one stop."""
         return sum(1 for route in self.routes if route.stops)
 
     @property
     def unserved_mandatory(self) -> tuple[DroppedVisit, ...]:
+        """Mandatory visits the plan could not serve: these need a dispatcher's attention."""
         return tuple(d for d in self.dropped if d.mandatory)
 
     def route_of(self, vehicle_id: str) -> Route:
-        return next(route for route in self.routes if route.vehicle_id == vehicle_id)
+        """The route of one vehicle; KeyError for a vehicle not in the plan."""
+        for route in self.routes:
+            if route.vehicle_id == vehicle_id:
+                return route
+        raise KeyError(vehicle_id)

@@ -119,10 +119,12 @@ class RoutingProblem:
 
     @cached_property
     def visit_by_id(self) -> dict[str, Visit]:
+        """Visits keyed by id."""
         return {v.id: v for v in self.visits}
 
     @cached_property
     def vehicle_by_id(self) -> dict[str, Vehicle]:
+        """Vehicles keyed by id."""
         return {k.id: k for k in self.vehicles}
 
     def duration_s(self, origin: Location, destination: Location) -> float:

@@ -55,6 +55,8 @@ class VisitMove:
 
 @dataclass(frozen=True)
 class PlanDiff:
+    """What a dispatcher must tell the vans: moves between vans, and visits new, cancelled or now unserved."""
+
     moved: tuple[VisitMove, ...]
     added: tuple[str, ...]
     cancelled: tuple[str, ...]
@@ -106,14 +108,25 @@ def replan(
         reassignment_penalty_s=reassignment_penalty_s,
         closed_vehicles=changes.broken_down,
     )
-    start_from = [
-        [v for v in plan.route_of(k.id).visit_ids if v not in changes.cancelled]
-        if any(r.vehicle_id == k.id for r in plan.routes) and k.id not in changes.broken_down
-        else list(changes.progress.get(k.id, ()))
-        for k in new_problem.vehicles
-    ]
-    new_plan = solve(new_problem, time_limit_s, constraints=constraints, initial_routes=start_from)
+    new_plan = solve(
+        new_problem,
+        time_limit_s,
+        constraints=constraints,
+        initial_routes=_seed_routes(new_problem, plan, changes),
+    )
     return Replan(new_problem, new_plan, diff_plans(plan, new_plan, changes))
+
+
+def _seed_routes(problem: RoutingProblem, plan: Plan, changes: PlanChanges) -> list[list[str]]:
+    """The published order, with each van's locked visits moved to its front and broken vans emptied."""
+    published = {route.vehicle_id: route.visit_ids for route in plan.routes}
+    locked = {v for prefix in changes.progress.values() for v in prefix}
+    seeds = []
+    for vehicle in problem.vehicles:
+        prefix = list(changes.progress.get(vehicle.id, ()))
+        rest = [v for v in published.get(vehicle.id, ()) if v not in changes.cancelled and v not in locked]
+        seeds.append(prefix if vehicle.id in changes.broken_down else prefix + rest)
+    return seeds
 
 
 def changed_problem(

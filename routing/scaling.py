@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.problem import RoutingProblem
+
 TIME_UNITS_PER_S = 10
 """Solver time unit = 0.1 s: fine enough that rounding never changes a plan that matters."""
 
@@ -54,3 +56,11 @@ def window_to_units(start_s: float, end_s: float) -> tuple[int, int]:
 def units_to_s(units: int) -> float:
     """Back from solver units to seconds."""
     return units / TIME_UNITS_PER_S
+
+
+def mandatory_penalty_units(problem: RoutingProblem) -> int:
+    """Cost of leaving a mandatory visit unserved: more than any total travel plus every optional penalty,
+    so serving one more mandatory visit always pays."""
+    worst_leg = duration_to_units(float(problem.matrix.duration_s.max(initial=0.0)))
+    optional = sum(duration_to_units(v.drop_penalty_s) for v in problem.visits if not v.mandatory)
+    return (worst_leg + 1) * (2 * len(problem.visits) + 2 * len(problem.vehicles)) + optional + 1

@@ -35,6 +35,7 @@ class TravelMatrix:
 
     @property
     def shape(self) -> tuple[int, int]:
+        """(origins, destinations)."""
         rows, cols = self.distance_km.shape
         return rows, cols
 

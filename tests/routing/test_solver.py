@@ -108,3 +108,19 @@ def test_initial_routes_are_accepted_as_a_starting_point() -> None:
     plan = solve(problem, QUICK_S, initial_routes=[["j0", "j1", "j2"], ["j3", "j4"]])
     assert plan.dropped == ()
     assert validate(problem, plan) == []
+
+
+def test_no_vehicles_reports_every_visit_unserved() -> None:
+    problem = problem_of([visit("a", 1)], [])
+    plan = solve(problem, QUICK_S)
+    assert plan.status == "no_vehicles"
+    assert [(d.visit_id, d.reason) for d in plan.dropped] == [("a", DropReason.NO_SKILLED_VEHICLE)]
+    assert validate(problem, plan) == []
+
+
+def test_importing_the_package_does_not_load_ortools() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, routing; assert not any(m.startswith('ortools') for m in sys.modules); routing.solve"
+    subprocess.run([sys.executable, "-c", code], check=True)
