@@ -9,6 +9,7 @@
     │   └── SlotTaken                 the booking slot was taken by someone else meanwhile
     ├── InvalidInput                  422: a value the schema accepts but the domain rejects; names the field
     ├── PermissionDenied              403: authenticated, but not allowed to touch this
+    ├── Gone                          410: it existed but has expired (an owner's tracking link)
     ├── PayloadTooLarge               413
     └── UnsupportedMediaType          415
 
@@ -66,6 +67,11 @@ class InvalidInput(DispatchError):
 class PermissionDenied(DispatchError):
     code = "forbidden"
     status_code = 403
+
+
+class Gone(DispatchError):
+    code = "gone"
+    status_code = 410
 
 
 class PayloadTooLarge(DispatchError):
