@@ -91,9 +91,11 @@ def test_en_route_job_shows_the_van_and_an_eta_from_its_last_ping(
     pinged_at = clock.now() - timedelta(minutes=2)
     place_van(db, tracked.van, JOB_LAT + 0.2, JOB_LON + 0.1, pinged_at)
     body = client.get(f"/api/track/{tracked.link.token}").json()
-    drive_s = GeodesicTravelTimes(circuity=1.3).matrix(
-        [Location(JOB_LAT + 0.2, JOB_LON + 0.1)], [Location(JOB_LAT, JOB_LON)]
-    ).duration_s[0, 0]
+    drive_s = (
+        GeodesicTravelTimes(circuity=1.3)
+        .matrix([Location(JOB_LAT + 0.2, JOB_LON + 0.1)], [Location(JOB_LAT, JOB_LON)])
+        .duration_s[0, 0]
+    )
     assert body["eta_source"] == "van_position"
     assert body["eta_s"] == round(drive_s) - 120
     assert body["van_position"]["lat"] == JOB_LAT + 0.2
