@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     ping_fresh_minutes: Annotated[int, Field(gt=0)] = 30
     offer_sweep_interval_s: Annotated[float, Field(gt=0)] = 2.0
     background_workers: bool = True
+    # Matching keeps the slow-changing part of the fleet (stations, capabilities, shifts) in memory this long.
+    fleet_snapshot_ttl_s: Annotated[float, Field(ge=0)] = 30.0
+    # Optional online geocoder for addresses the offline table resolves only coarsely (a geopy service name,
+    # e.g. "baidu"); None keeps geocoding fully offline.
+    online_geocoder: str | None = None
+    online_geocoder_key: str | None = Field(default=None, repr=False)
 
     # Travel-time model: geodesic distance x circuity / speed, unless a road-network table service is set.
     road_circuity: Annotated[float, Field(ge=1.0)] = 1.3

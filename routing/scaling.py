@@ -38,6 +38,19 @@ def time_to_units_ceil(time_s: float) -> int:
     return math.ceil(time_s * TIME_UNITS_PER_S - _FLOAT_NOISE)
 
 
+def window_to_units(start_s: float, end_s: float) -> tuple[int, int]:
+    """An allowed interval of instants, shrunk inward to whole units but never emptied by rounding.
+
+    A window narrower than one unit (e.g. 42918.75 s to 42918.75 s) keeps its rounded-up start, at most one
+    unit late; windows that really are empty (``end_s < start_s``) stay empty.
+    """
+    start = time_to_units_ceil(start_s)
+    end = time_to_units_floor(end_s)
+    if end < start and end_s >= start_s:
+        end = start
+    return start, end
+
+
 def units_to_s(units: int) -> float:
     """Back from solver units to seconds."""
     return units / TIME_UNITS_PER_S

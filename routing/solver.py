@@ -145,6 +145,8 @@ def _add_time(model: _Model, travel: NDArray[np.int64]) -> None:
     callback = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
     routing.AddDimension(callback, horizon, horizon, False, _TIME)
     time_dim = routing.GetDimensionOrDie(_TIME)
+    # break constraints index the service times by solver index, not by node
+    visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
     for k, vehicle in enumerate(problem.vehicles):
         shift = (
             scaling.time_to_units_ceil(vehicle.shift.start_s),
@@ -156,16 +158,15 @@ def _add_time(model: _Model, travel: NDArray[np.int64]) -> None:
             time_dim.SetSpanUpperBoundForVehicle(scaling.time_to_units_floor(vehicle.max_route_s), k)
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
-        if vehicle.lunch is not None:
-            lunch = vehicle.lunch
+        lunch_range = vehicle.lunch_start_range_s
+        if vehicle.lunch is not None and lunch_range is not None:
             interval = routing.solver().FixedDurationIntervalVar(
-                scaling.time_to_units_ceil(lunch.earliest_start_s),
-                scaling.time_to_units_floor(lunch.latest_start_s),
-                scaling.duration_to_units(lunch.duration_s),
+                *scaling.window_to_units(*lunch_range),
+                scaling.duration_to_units(vehicle.lunch.duration_s),
                 False,
                 f"lunch {vehicle.id}",
             )
-            time_dim.SetBreakIntervalsOfVehicle([interval], k, service.tolist())
+            time_dim.SetBreakIntervalsOfVehicle([interval], k, visit_transits)
             model.breaks[k] = interval
     for pos, visit in enumerate(problem.visits):
         index = manager.NodeToIndex(model.visit_node(pos))
@@ -176,8 +177,8 @@ def _add_time(model: _Model, travel: NDArray[np.int64]) -> None:
 def _restrict_to_windows(cumul: pywrapcp.IntVar, windows: Sequence[TimeWindow], horizon: int) -> bool:
     """Limit service start to the windows (clipped to the horizon); False if none is left."""
     spans = sorted(
-        (max(0, scaling.time_to_units_ceil(w.start_s)), min(horizon, scaling.time_to_units_floor(w.end_s)))
-        for w in windows
+        (max(0, start), min(horizon, end))
+        for start, end in (scaling.window_to_units(w.start_s, w.end_s) for w in windows)
     )
     spans = [(start, end) for start, end in spans if start <= end]
     if not spans:

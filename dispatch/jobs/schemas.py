@@ -1,0 +1,203 @@
+"""Call-center API schemas for rescue jobs (separate from the table models)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from dispatch.jobs.models import FaultCategory, GeocodePrecision, JobPriority, JobStatus, LocationSource
+from dispatch.owners.models import Powertrain
+from routing.datums import Datum
+
+Plate = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=16)]
+Vin = Annotated[
+    str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-HJ-NPR-Z0-9]{17}$")
+]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 -]{4,30}$")]
+
+
+class PriorityReason(StrEnum):
+    HIGHWAY = "highway"
+    UNSAFE_LOCATION = "unsafe_location"
+    ELDERLY_ON_BOARD = "elderly_on_board"
+    CHILDREN_ON_BOARD = "children_on_board"
+    MEDICAL = "medical"
+    EXTREME_WEATHER = "extreme_weather"
+
+
+class LocationIn(BaseModel):
+    """Either coordinates with their datum, or a Chinese address."""
+
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    datum: Datum = Datum.WGS84
+    address: Annotated[str, StringConstraints(strip_whitespace=True, max_length=255)] | None = None
+
+
+class VehicleIn(BaseModel):
+    plate: Plate | None = None
+    vin: Vin | None = None
+    model: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
+    powertrain: Powertrain | None = None
+
+
+class JobCreate(BaseModel):
+    caller_name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+    caller_phone: Phone
+    vehicle: VehicleIn
+    fault_category: FaultCategory
+    fault_description: Annotated[str, StringConstraints(max_length=2000)] = ""
+    priority: JobPriority = JobPriority.NORMAL
+    priority_reasons: list[PriorityReason] = Field(default_factory=list, max_length=6)
+    location: LocationIn
+    auto_dispatch: bool = Field(default=False, description="Offer the job to the best free van at once")
+
+
+class DispatchRequest(BaseModel):
+    """Empty for auto-dispatch; a `van_id` with a `reason` for the agent's own pick."""
+
+    van_id: int | None = None
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
+
+
+class CancelRequest(BaseModel):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class JobRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    reference: str
+    status: JobStatus
+    priority: JobPriority
+    priority_reasons: list[str]
+    caller_name: str
+    caller_phone: str
+    vehicle_plate: str | None
+    vehicle_vin: str | None
+    vehicle_model: str
+    powertrain: str
+    fault_category: FaultCategory
+    fault_description: str
+    lat: float
+    lon: float
+    location_source: LocationSource
+    reported_lat: float | None
+    reported_lon: float | None
+    address: str
+    geocode_precision: GeocodePrecision
+    province_name: str
+    city_adcode: str | None
+    county_adcode: str | None
+    van_id: int | None
+    eta_s: int | None
+    eta_at: datetime | None
+    promised_eta_at: datetime | None
+    decline_count: int
+    needs_attention: bool
+    attention_reason: str | None
+    towed_to_station_id: int | None
+    closed_reason: str | None
+    closed_by: str | None
+    created_by: str
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    version: int
+
+
+class CandidateRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    van_id: int
+    plate: str
+    station_id: int
+    station_name: str
+    rank: int
+    distance_km: float
+    eta_s: int
+    home_station_km: float
+    starts_from: str
+    available_now: bool
+    busy_for_s: int
+
+
+class ExcludedVanRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    van_id: int
+    plate: str
+    home_station_km: float
+    reasons: list[str]
+
+
+class NearbyVanRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    van_id: int
+    plate: str
+    kind: str
+    station_name: str
+    distance_km: float
+
+
+class CandidatesRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    radius_km: float
+    required_capabilities: list[str]
+    candidates: list[CandidateRead]
+    excluded: list[ExcludedVanRead] = Field(description="Only with explain=true: near vans left out, and why")
+    excluded_counts: dict[str, int]
+    nearest_beyond_radius: list[NearbyVanRead]
+    nearest_mobile_stations: list[NearbyVanRead]
+
+
+class OfferRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    job_id: uuid.UUID
+    van_id: int
+    status: str
+    rank: int | None
+    distance_km: float | None
+    eta_s: int | None
+    offered_by: str
+    override_reason: str | None
+    offered_at: datetime
+    expires_at: datetime
+    responded_at: datetime | None
+    decline_reason: str | None
+
+
+class JobCreated(BaseModel):
+    job: JobRead
+    tracking_token: str
+    tracking_url: str
+    candidates: CandidatesRead
+    offer: OfferRead | None = None
+
+
+class DispatchResult(BaseModel):
+    job: JobRead
+    offer: OfferRead | None
+    candidates: CandidatesRead | None = None
+
+
+class EventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    kind: str
+    actor: str
+    from_status: str | None
+    to_status: str | None
+    van_id: int | None
+    data: dict[str, Any]
+    created_at: datetime
