@@ -29,6 +29,7 @@ from dispatch.events.streams import router as streams_router
 from dispatch.fleet.views import router as fleet_router
 from dispatch.jobs.views import router as call_center_router
 from dispatch.settings import Settings, get_settings
+from dispatch.tracking.views import page_router as tracking_page_router
 from dispatch.tracking.views import router as tracking_router
 from field_app_api.router import router as field_router
 
@@ -86,6 +87,7 @@ def create_app(
         field_router,
         tracking_router,
         streams_router,
+        tracking_page_router,
     )
     for router in routers:
         app.include_router(router)

@@ -107,13 +107,21 @@ def technician_filter(van_id: int, van_jobs: set[uuid.UUID]) -> Callable[[EventR
     """Events about the technician's van, and any later change to a job that van was involved in."""
 
     def matches(record: EventRecord) -> bool:
-        if record.van_id == van_id or van_id in record.data.get("van_ids", ()):
+        if record.van_id == van_id or _plan_mentions(record, van_id):
             if record.job_id is not None:
                 van_jobs.add(record.job_id)
             return True
         return record.job_id is not None and record.job_id in van_jobs
 
     return matches
+
+
+def _plan_mentions(record: EventRecord, van_id: int) -> bool:
+    """A plan event whose routes include the van (``data.vans[].van_id``, as the planner records it)."""
+    if record.plan_id is None:
+        return False
+    vans = record.data.get("vans")
+    return isinstance(vans, list) and any(isinstance(v, dict) and v.get("van_id") == van_id for v in vans)
 
 
 def _call_center_where(cities: frozenset[str]) -> ColumnElement[bool]:

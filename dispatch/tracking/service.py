@@ -69,7 +69,7 @@ def open_link(*, session: Session, token: str, now: datetime, settings: Settings
 
 def link_read(link: TrackingLink, *, base_url: str, reference: str) -> TrackingLinkRead:
     root = base_url.rstrip("/")
-    page_url = f"{root}/api/track/{link.token}/page"
+    page_url = f"{root}/track/{link.token}"
     return TrackingLinkRead(
         token=link.token,
         job_id=link.job_id,

@@ -2,6 +2,7 @@
 
     GET  /api/track/{token}          the owner's view as JSON (404 unknown, 410 expired)
     GET  /api/track/{token}/page     a small page (中文 first) that shows it and follows the websocket
+    GET  /track/{token}              the same page: the short link the owner gets by SMS
     WS   /api/track/{token}/ws       tracking.snapshot on connect, then tracking.update per relevant event
     POST /api/track/jobs/{job_id}/link   (agents) the job's link and the SMS text to send
 
@@ -30,6 +31,8 @@ from dispatch.tracking.page import tracking_page
 from dispatch.tracking.schemas import TrackingLinkRead, TrackingRead
 
 router = APIRouter(prefix="/api/track", tags=["owner tracking / 车主查询"], responses=ERROR_RESPONSES)
+# The short link sent by SMS (``{public_base_url}/track/{token}``) opens the page.
+page_router = APIRouter(prefix="/track", include_in_schema=False)
 
 
 @router.post(
@@ -58,6 +61,7 @@ def track(token: str, session: SessionDep, settings: SettingsDep, clock: ClockDe
     return view
 
 
+@page_router.get("/{token}", response_class=HTMLResponse)
 @router.get("/{token}/page", response_class=HTMLResponse, include_in_schema=False)
 def track_page(token: str) -> HTMLResponse:
     return HTMLResponse(tracking_page(token))
