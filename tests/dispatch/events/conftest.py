@@ -1,8 +1,14 @@
-"""Helpers for live-stream tests: commit events the way the app does, read websockets with a timeout."""
+"""Helpers for live-stream tests: commit events the way the app does, read websockets with a timeout.
+
+Every test's sessions share one connection (the rolled-back outer transaction). Streams read the database
+from worker threads while requests run, and two sessions using one PostgreSQL connection at once corrupt
+each other's savepoints, so here each session holds a lock on that connection for its lifetime.
+"""
 
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -73,23 +79,44 @@ def _next(ws: WebSocketTestSession, timeout_s: float) -> Any:
     return ws.portal.call(get)
 
 
+class SerialSession(Session):
+    """A session on the shared test connection that has it to itself until closed."""
+
+    def __init__(self, connection: Connection, lock: threading.Lock) -> None:
+        lock.acquire()
+        self._connection_lock: threading.Lock | None = lock
+        super().__init__(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            lock, self._connection_lock = self._connection_lock, None
+            if lock is not None:
+                lock.release()
+
+
+def serial_sessions(connection: Connection) -> Callable[[], Session]:
+    lock = threading.Lock()
+    return lambda: SerialSession(connection, lock)
+
+
+@pytest.fixture
+def app(settings: Settings, engine: Engine, connection: Connection, clock: FrozenClock) -> FastAPI:
+    return create_app(settings, engine=engine, clock=clock, session_factory=serial_sessions(connection))
+
+
 @pytest.fixture
 def make_client(
     settings: Settings, engine: Engine, connection: Connection, clock: FrozenClock
 ) -> Iterator[Callable[..., TestClient]]:
     """A TestClient for an app with some settings changed (queue size, heartbeat interval)."""
     clients: list[TestClient] = []
+    sessions = serial_sessions(connection)
 
     def make(**overrides: Any) -> TestClient:
         custom = settings.model_copy(update=overrides)
-        app = create_app(
-            custom,
-            engine=engine,
-            clock=clock,
-            session_factory=lambda: Session(
-                bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-            ),
-        )
+        app = create_app(custom, engine=engine, clock=clock, session_factory=sessions)
         test_client = TestClient(app)
         test_client.__enter__()
         clients.append(test_client)

@@ -24,6 +24,7 @@ from dispatch.fleet.models import ServiceStation, Technician, Van, VanKind
 from dispatch.jobs.models import FaultCategory, JobStatus, LocationSource, RescueJob
 from dispatch.tracking.models import TrackingLink
 from dispatch.tracking.service import issue_link
+from tests.dispatch.events.conftest import app  # noqa: F401  (sessions safe to use from stream threads)
 
 # A breakdown on the ring road west of Ningbo (WGS-84).
 JOB_LAT, JOB_LON = 29.8683, 121.5440
