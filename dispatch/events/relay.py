@@ -142,9 +142,8 @@ async def _relay(
 ) -> None:
     heartbeat_s = context.settings.stream_heartbeat_s
     while True:
-        try:
-            record = await asyncio.wait_for(subscription.queue.get(), heartbeat_s)
-        except TimeoutError:
+        record = await _next_or_none(subscription, heartbeat_s)
+        if record is None:
             heartbeat = control_envelope("stream.heartbeat", context.clock.now())
             await websocket.send_text(heartbeat.model_dump_json())
             continue
@@ -153,6 +152,19 @@ async def _relay(
         message = await stream.render(record)
         if message is not None:
             await websocket.send_text(message)
+
+
+async def _next_or_none(subscription: Subscription, timeout_s: float) -> EventRecord | None:
+    """The next queued event, or None after `timeout_s` idle (cheap: no task or timer when one is waiting)."""
+    try:
+        return subscription.queue.get_nowait()
+    except asyncio.QueueEmpty:
+        pass
+    try:
+        async with asyncio.timeout(timeout_s):
+            return await subscription.queue.get()
+    except TimeoutError:
+        return None
 
 
 async def _until_client_leaves(websocket: WebSocket) -> None:
