@@ -204,12 +204,13 @@ def _job(n: int) -> dict[str, Any]:
 
 async def measure_app(
     clients: int, rounds: int, env: dict[str, str], worker_count: int
-) -> tuple[list[float], str]:
+) -> tuple[list[float], str, float]:
+    """Latencies, a sample message, and the median duration of the HTTP call itself."""
     started = [_uvicorn(env) for _ in range(worker_count)]
     try:
         fleet = Fleet(clients)
         latencies = await measure_dispatch(clients, rounds, [port for _, port in started], fleet)
-        return latencies, fleet.sample
+        return latencies, fleet.sample, statistics.median(fleet.http_s)
     finally:
         for process, _ in started:
             _stop(process)
@@ -264,11 +265,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "DISPATCH_REDIS_URL": args.redis_url,
         "DISPATCH_REDIS_CHANNEL": f"bench:{uuid.uuid4()}",
     }
-    two, _ = asyncio.run(measure_app(args.clients, rounds, _env(redis_env), 2))
+    two, _, two_http = asyncio.run(measure_app(args.clients, rounds, _env(redis_env), 2))
     print(f"two workers: {len(two)} samples", file=sys.stderr, flush=True)
-    print_table(
-        args.clients, {"floor (bare websockets)": floor, "one worker": one, "two workers + Redis": two}
-    )
+    results = {"floor (bare websockets)": floor, "one worker": one, "two workers + Redis": two}
+    print_table(args.clients, results, {"one worker": one_http, "two workers + Redis": two_http})
     return 0
 
 
