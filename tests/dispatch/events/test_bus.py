@@ -108,3 +108,33 @@ async def test_redis_bus_delivers_to_every_worker_in_publish_order() -> None:
     finally:
         await worker_a.stop()
         await worker_b.stop()
+
+
+@pytest.mark.redis
+async def test_losing_redis_makes_every_local_client_resume_from_the_log() -> None:
+    import redis.asyncio as aioredis
+
+    from dispatch.events.redis_bus import RedisBus
+
+    await _redis_or_skip()
+    name = f"dispatch-test-{uuid.uuid4().hex[:12]}"
+    bus = RedisBus(f"{REDIS_URL}?client_name={name}", f"dispatch-test:{uuid.uuid4()}")
+    await bus.start()
+    admin = aioredis.Redis.from_url(REDIS_URL)
+    try:
+        subscription = bus.subscribe(lambda r: True, max_pending=10)
+        clients = await admin.client_list()
+        for client in clients:
+            if client.get("name") == name and "subscribe" in str(client.get("cmd", "")):
+                await admin.client_kill_filter(_id=client["id"])
+        await asyncio.wait_for(subscription.ended.wait(), 10)
+        assert subscription.close_code is CloseCode.RESUME
+        # The bus is subscribed again: new events flow to new subscribers.
+        later = bus.subscribe(lambda r: True, max_pending=10)
+        await asyncio.to_thread(
+            bus.publish, [Event(id=9, kind="job.status", actor="t", created_at=T0, data={})]
+        )
+        assert (await asyncio.wait_for(later.queue.get(), 10)).id == 9
+    finally:
+        await admin.aclose()
+        await bus.stop()

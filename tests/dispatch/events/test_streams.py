@@ -251,3 +251,21 @@ def test_invalid_query_is_refused(client: TestClient, token_for: Callable[[str],
         with client.websocket_connect(f"{CC}?token={token_for('agent')}&last_event_id=abc") as ws:
             receive(ws)
     assert refused.value.code == 1008
+
+
+def test_technician_sees_plan_changes_that_name_their_van(
+    client: TestClient, app: FastAPI, clock: FrozenClock, db: Session, token_for: Callable[[str], str]
+) -> None:
+    my_van = _van_of(db, "tech001")
+    plan = {"kind": "plan.published", "plan_id": uuid.uuid4()}
+    with client.websocket_connect(f"{TECH}?token={token_for('tech001')}") as ws:
+        receive(ws)
+        ids = commit_events(
+            app,
+            clock,
+            {**plan, "data": {"vans": [{"van_id": my_van + 1000, "stops": 8}]}},
+            {**plan, "data": {"vans": [{"van_id": my_van, "stops": 6}]}},
+        )
+        got = receive_events(ws, 1)
+    assert got[0]["event_id"] == ids[1]
+    assert got[0]["type"] == "plan.published"
