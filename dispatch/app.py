@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import Engine
 from sqlmodel import Session
 
+from dispatch import tables  # noqa: F401  (every table mapped before the first flush, e.g. bookings)
 from dispatch.api.docs import install_offline_docs
 from dispatch.api.errors import install_error_handlers
 from dispatch.api.health import router as health_router
@@ -27,6 +28,7 @@ from dispatch.events.bus import EventBus, make_bus
 from dispatch.events.service import PUBLISH_KEY, register_engine_publisher
 from dispatch.events.streams import router as streams_router
 from dispatch.fleet.views import router as fleet_router
+from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
 from dispatch.settings import Settings, get_settings
 from dispatch.tracking.views import page_router as tracking_page_router
@@ -54,9 +56,17 @@ def create_app(
         # The bus binds to this loop: events committed in worker threads are handed to it thread-safely.
         await bus.start()
         register_engine_publisher(bound_engine, bus.publish)
+        expiry = None
+        if settings.background_workers:
+            expiry = OfferExpiryWorker(
+                session_factory=app.state.session_factory, settings=settings, clock=app.state.clock
+            )
+            expiry.start()
         try:
             yield
         finally:
+            if expiry is not None:
+                await expiry.stop()
             register_engine_publisher(bound_engine, None)
             await bus.stop()
 

@@ -19,6 +19,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from dispatch.fleet.models import Capability, ServiceStation, Van, VanKind
+from routing.geodesy import within_radius
 
 CAPABILITY_BITS = {capability.value: 1 << i for i, capability in enumerate(Capability)}
 
@@ -49,7 +50,11 @@ class FleetSnapshot:
     shift_start_min: NDArray[np.int32]
     shift_end_min: NDArray[np.int32]
     station_names: dict[int, str]
-    fingerprint: tuple[int, int, int]
+    fingerprint: tuple[int, int]
+    # Vans share stations: radius tests run once per station (station_index maps each van to its row).
+    unique_station_lat: NDArray[np.float64]
+    unique_station_lon: NDArray[np.float64]
+    station_index: NDArray[np.intp]
 
     def __len__(self) -> int:
         return len(self.van_ids)
@@ -63,6 +68,13 @@ class FleetSnapshot:
         same_day = (start <= local_minute) & (local_minute < end)
         overnight = (local_minute >= start) | (local_minute < end)
         return np.where(start < end, same_day, np.where(start > end, overnight, True))
+
+    def stations_within(self, lat: float, lon: float, radius_km: float) -> NDArray[np.bool_]:
+        """Per van: is its home station within `radius_km` (exact geodesic near the edge)?"""
+        if len(self.unique_station_lat) == 0:
+            return np.zeros(len(self.van_ids), dtype=np.bool_)
+        near = within_radius(lat, lon, self.unique_station_lat, self.unique_station_lon, radius_km)
+        return np.asarray(near[self.station_index], dtype=np.bool_)
 
     def has_capabilities(self, required_bits: int) -> NDArray[np.bool_]:
         return np.asarray((self.capability_bits & required_bits) == required_bits)
@@ -90,14 +102,15 @@ def invalidate_fleet_snapshots() -> None:
     _CACHE.clear()
 
 
-def _fingerprint(session: Session) -> tuple[int, int, int]:
-    vans = select(func.count(col(Van.id)), func.coalesce(func.max(col(Van.id)), 0)).subquery()
-    stations = select(func.count(col(ServiceStation.id))).scalar_subquery()
-    row = session.exec(select(vans.c[0], vans.c[1], stations)).one()
-    return int(row[0]), int(row[1]), int(row[2])
+def _fingerprint(session: Session) -> tuple[int, int]:
+    """Highest van and station ids: two index look-ups that change whenever one is added or removed."""
+    vans = select(func.coalesce(func.max(col(Van.id)), 0)).scalar_subquery()
+    stations = select(func.coalesce(func.max(col(ServiceStation.id)), 0)).scalar_subquery()
+    row = session.execute(sa_select(vans, stations)).one()
+    return int(row[0]), int(row[1])
 
 
-def _build(session: Session, fingerprint: tuple[int, int, int]) -> FleetSnapshot:
+def _build(session: Session, fingerprint: tuple[int, int]) -> FleetSnapshot:
     columns = (Van.id, Van.plate, Van.kind, Van.station_id, Van.capabilities, Van.shift_start, Van.shift_end)
     rows = session.execute(
         sa_select(*(col(c) for c in columns), col(ServiceStation.lat), col(ServiceStation.lon))
@@ -106,17 +119,24 @@ def _build(session: Session, fingerprint: tuple[int, int, int]) -> FleetSnapshot
     ).all()
     stations = session.exec(select(ServiceStation.id, ServiceStation.name)).all()
     kinds = tuple(VanKind(r[2]) for r in rows)
+    station_ids = np.array([r[3] for r in rows], dtype=np.int64)
+    unique_ids, first, station_index = np.unique(station_ids, return_index=True, return_inverse=True)
+    station_lat = np.array([r[7] for r in rows], dtype=np.float64)
+    station_lon = np.array([r[8] for r in rows], dtype=np.float64)
     return FleetSnapshot(
         van_ids=np.array([r[0] for r in rows], dtype=np.int64),
         plates=tuple(r[1] for r in rows),
         kinds=kinds,
         is_rescue=np.array([k is VanKind.RESCUE for k in kinds], dtype=np.bool_),
-        station_ids=np.array([r[3] for r in rows], dtype=np.int64),
-        station_lat=np.array([r[7] for r in rows], dtype=np.float64),
-        station_lon=np.array([r[8] for r in rows], dtype=np.float64),
+        station_ids=station_ids,
+        station_lat=station_lat,
+        station_lon=station_lon,
         capability_bits=np.array([capability_mask(r[4] or []) for r in rows], dtype=np.int64),
         shift_start_min=np.array([minutes(r[5]) for r in rows], dtype=np.int32),
         shift_end_min=np.array([minutes(r[6]) for r in rows], dtype=np.int32),
         station_names={int(sid): name for sid, name in stations if sid is not None},
         fingerprint=fingerprint,
+        unique_station_lat=station_lat[first],
+        unique_station_lon=station_lon[first],
+        station_index=np.asarray(station_index, dtype=np.intp).reshape(-1),
     )

@@ -37,7 +37,7 @@ from dispatch.jobs.models import FaultCategory, JobStatus, RescueJob
 from dispatch.jobs.offers import OfferTarget
 from dispatch.owners.models import Powertrain
 from dispatch.settings import Settings
-from routing.geodesy import Location, haversine_km, within_radius
+from routing.geodesy import Location, haversine_km
 from routing.travel import GeodesicTravelTimes, SpeedBand, TravelTimeProvider
 
 FREE_SOON_S = 30 * 60
@@ -165,16 +165,16 @@ def search_candidates(
     fleet = fleet_snapshot(session, ttl_s=settings.fleet_snapshot_ttl_s)
     needed = required_capabilities(job.fault_category, job.powertrain)
     search = CandidateSearch(radius_km=settings.rescue_radius_km, required_capabilities=needed)
-    rescue = np.flatnonzero(fleet.is_rescue)
-    near_mask = within_radius(
-        job.lat, job.lon, fleet.station_lat[rescue], fleet.station_lon[rescue], settings.rescue_radius_km
-    )
-    near = rescue[near_mask]
-    search.excluded_counts[Exclusion.OUT_OF_RADIUS] = int(len(rescue) - len(near))
+    in_radius = fleet.is_rescue & fleet.stations_within(job.lat, job.lon, settings.rescue_radius_km)
+    search.excluded_counts[Exclusion.OUT_OF_RADIUS] = int(fleet.is_rescue.sum() - in_radius.sum())
+    on_shift_all = fleet.on_shift(_local_minute(now, settings.display_timezone))
+    capable_all = fleet.has_capabilities(capability_mask(needed))
+    if not explain:  # only the vans that can qualify are read from the database
+        _count_static_exclusions(search, in_radius, on_shift_all, capable_all)
+        in_radius &= on_shift_all & capable_all
+    near = np.flatnonzero(in_radius)
     home_km = haversine_km(job.lat, job.lon, fleet.station_lat[near], fleet.station_lon[near])
-    local_minute = _local_minute(now, settings.display_timezone)
-    on_shift = fleet.on_shift(local_minute)[near]
-    capable = fleet.has_capabilities(capability_mask(needed))[near]
+    on_shift, capable = on_shift_all[near], capable_all[near]
     live = _live_state(session, [int(v) for v in fleet.van_ids[near]])
     busy_jobs = _current_jobs(session, [s.current_job_id for s in live.values() if s.current_job_id])
     fresh_after = now - timedelta(minutes=settings.ping_fresh_minutes)
@@ -225,6 +225,20 @@ class MatchingPicker:
             provider=self.provider,
         )
         return search.offer_targets()
+
+
+def _count_static_exclusions(
+    search: CandidateSearch,
+    in_radius: NDArray[np.bool_],
+    on_shift: NDArray[np.bool_],
+    capable: NDArray[np.bool_],
+) -> None:
+    for reason, count in (
+        (Exclusion.OFF_SHIFT, int((in_radius & ~on_shift).sum())),
+        (Exclusion.LACKS_CAPABILITY, int((in_radius & ~capable).sum())),
+    ):
+        if count:
+            search.excluded_counts[reason] = count
 
 
 def _reasons(state: _Live | None, on_shift: bool, capable: bool, offered: bool) -> tuple[str, ...]:

@@ -157,7 +157,7 @@ def test_a_whole_rescue_leaves_a_complete_audit_trail(
     for status in (JobStatus.EN_ROUTE, JobStatus.ON_SITE, JobStatus.IN_SERVICE, JobStatus.COMPLETED):
         clock.advance(600)
         transition(session=db, job=job, to_status=status, actor="tech001", now=clock.now())
-    db.commit()
+    db.flush()
     events = client.get(f"{JOBS}/{created['job']['reference']}/events", headers=auth("agent")).json()
     assert [e["to_status"] for e in events] == [
         "created", "offered", "accepted", "en_route", "on_site", "in_service", "completed",
