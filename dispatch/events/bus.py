@@ -34,6 +34,7 @@ class CloseCode(IntEnum):
     """Websocket close codes the streams use."""
 
     GOING_AWAY = 1001  # server shutting down: reconnect (to another worker) with your last event id
+    # (uvicorn itself closes open sockets with 1012 "service restart" before the app's shutdown; same advice)
     POLICY_VIOLATION = 1008  # missing, bad or expired token; sent before any data
     INTERNAL_ERROR = 1011
     RESUME = 4008  # you fell behind (or the bus reconnected): reconnect with your last event id
