@@ -24,10 +24,14 @@ from dispatch.auth.views import router as auth_router
 from dispatch.campaigns.views import router as planner_router
 from dispatch.clock import Clock, SystemClock
 from dispatch.db import make_engine
+from dispatch.events.bus import EventBus, make_bus
+from dispatch.events.service import PUBLISH_KEY, register_engine_publisher
+from dispatch.events.streams import router as streams_router
 from dispatch.fleet.views import router as fleet_router
 from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
 from dispatch.settings import Settings, get_settings
+from dispatch.tracking.views import page_router as tracking_page_router
 from dispatch.tracking.views import router as tracking_router
 from field_app_api.housekeeping import IdempotencyPurgeWorker
 from field_app_api.router import router as field_router
@@ -46,9 +50,13 @@ def create_app(
     settings = settings or get_settings()
     engine = engine or make_engine(settings)
     bound_engine = engine
+    bus = make_bus(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # The bus binds to this loop: events committed in worker threads are handed to it thread-safely.
+        await bus.start()
+        register_engine_publisher(bound_engine, bus.publish)
         expiry = purge = None
         if settings.background_workers:
             expiry = OfferExpiryWorker(
@@ -66,6 +74,8 @@ def create_app(
                 await expiry.stop()
             if purge is not None:
                 await purge.stop()
+            register_engine_publisher(bound_engine, None)
+            await bus.stop()
 
     app = FastAPI(
         title="整车厂救援与流动服务调度 / Roadside & Mobile Service Dispatch",
@@ -77,7 +87,10 @@ def create_app(
     app.state.settings = settings
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
-    app.state.session_factory = session_factory or (lambda: Session(bound_engine, expire_on_commit=False))
+    app.state.event_bus = bus
+    app.state.session_factory = _publishing(
+        session_factory or (lambda: Session(bound_engine, expire_on_commit=False)), bus
+    )
 
     install_error_handlers(app)
     install_offline_docs(app)
@@ -90,6 +103,8 @@ def create_app(
         planner_router,
         field_router,
         tracking_router,
+        streams_router,
+        tracking_page_router,
     )
     for router in routers:
         app.include_router(router)
@@ -99,6 +114,17 @@ def create_app(
         return HTMLResponse(_HOME_PAGE)
 
     return app
+
+
+def _publishing(session_factory: Callable[[], Session], bus: EventBus) -> Callable[[], Session]:
+    """Sessions whose committed events go to the live streams (see `dispatch.events.service`)."""
+
+    def make_session() -> Session:
+        session = session_factory()
+        session.info[PUBLISH_KEY] = bus.publish
+        return session
+
+    return make_session
 
 
 _HOME_PAGE = """<!doctype html>

@@ -10,6 +10,7 @@
     ├── InvalidInput                  422: a value the schema accepts but the domain rejects; names the field
     │   └── IdempotencyKeyReused      an Idempotency-Key already used for a different request
     ├── PermissionDenied              403: authenticated, but not allowed to touch this
+    ├── Gone                          410: it existed but has expired (an owner's tracking link)
     ├── PayloadTooLarge               413
     └── UnsupportedMediaType          415
 
@@ -71,6 +72,11 @@ class IdempotencyKeyReused(InvalidInput):
 class PermissionDenied(DispatchError):
     code = "forbidden"
     status_code = 403
+
+
+class Gone(DispatchError):
+    code = "gone"
+    status_code = 410
 
 
 class PayloadTooLarge(DispatchError):

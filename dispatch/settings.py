@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     environment: Environment = Environment.DEVELOPMENT
     database_url: str = "sqlite:///./dispatch.db"
     redis_url: str | None = None
+    # Pub/sub channel of this deployment's event bus (several deployments may share one Redis).
+    redis_channel: str = "dispatch:events"
     secret_key: str | None = Field(default=None, repr=False)
     token_ttl_minutes: Annotated[int, Field(gt=0)] = 12 * 60
 
@@ -69,6 +71,11 @@ class Settings(BaseSettings):
     eta_update_threshold_s: Annotated[int, Field(ge=0)] = 60
     display_timezone: str = "Asia/Shanghai"
     map_tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
+    # Live streams: per-client mailbox size (overflow = disconnect with "resume"), idle heartbeat interval,
+    # and how long a client may take to send its token as the first message.
+    stream_queue_size: Annotated[int, Field(ge=1)] = 1024
+    stream_heartbeat_s: Annotated[float, Field(gt=0)] = 20.0
+    stream_auth_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     tracking_link_ttl_hours: Annotated[int, Field(gt=0)] = 24
     public_base_url: str = "http://127.0.0.1:8000"
 

@@ -2,7 +2,14 @@
 
 `record_event` adds the row and remembers it on the session; when the session commits, the
 `after_commit` hook hands each committed event to the session's publisher (``session.info["publish"]``,
-set by the app's session factory). A rolled-back change therefore never reaches a live stream.
+set by the app's session factory, or the one registered for the session's engine, which covers
+background `unit_of_work` sessions). A rolled-back change therefore never reaches a live stream.
+
+Ids follow commit order. Clients resume from "everything after id N", so an event must never become
+visible after a higher id did. SQLite serialises writers, which gives that for free; on PostgreSQL two
+transactions can flush ids 10 and 11 and commit 11 first. So just before commit, under one transaction-level
+advisory lock, the transaction's events get fresh ids from the sequence: the lock is taken at the very end,
+after every row lock the transaction needs, so it cannot deadlock, and whoever commits later numbers later.
 """
 
 from __future__ import annotations
@@ -11,9 +18,12 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session as OrmSession
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session
 
 from dispatch.events.models import Event
@@ -21,7 +31,20 @@ from dispatch.events.models import Event
 PENDING_KEY = "dispatch_pending_events"
 PUBLISH_KEY = "publish"
 
+# Any constant shared by every process: the key of the PostgreSQL advisory lock that orders event commits.
+EVENT_ORDER_LOCK_KEY = 0x6576656E7473  # "events"
+
 Publisher = Callable[[list[Event]], None]
+
+_engine_publishers: WeakKeyDictionary[Engine, Publisher] = WeakKeyDictionary()
+
+
+def register_engine_publisher(engine: Engine, publish: Publisher | None) -> None:
+    """Publish events committed by any session on `engine` (background work) unless it has its own."""
+    if publish is None:
+        _engine_publishers.pop(engine, None)
+    else:
+        _engine_publishers[engine] = publish
 
 
 def record_event(
@@ -59,12 +82,41 @@ def record_event(
     return row
 
 
+@sa_event.listens_for(OrmSession, "before_commit")
+def _number_in_commit_order(session: OrmSession) -> None:
+    pending: list[Event] = session.info.get(PENDING_KEY, [])
+    if not pending:
+        return
+    session.flush()
+    connection = session.connection()
+    # A session joined to an outer transaction (the test suite's savepoints) does not really commit here.
+    if connection.dialect.name != "postgresql" or connection.in_nested_transaction():
+        return
+    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_ORDER_LOCK_KEY})
+    renumber = text(
+        "UPDATE events SET id = nextval(pg_get_serial_sequence('events', 'id')) WHERE id = :id RETURNING id"
+    )
+    for row in pending:
+        new_id = connection.execute(renumber, {"id": row.id}).scalar_one()
+        # The row keeps living in the caller's hands with its final id; the session must not re-flush it.
+        session.expunge(row)
+        set_committed_value(row, "id", new_id)
+
+
 @sa_event.listens_for(OrmSession, "after_commit")
 def _publish_committed(session: OrmSession) -> None:
     pending: list[Event] = session.info.pop(PENDING_KEY, [])
-    publish: Publisher | None = session.info.get(PUBLISH_KEY)
-    if pending and publish is not None:
+    if not pending:
+        return
+    publish: Publisher | None = session.info.get(PUBLISH_KEY) or _engine_publisher(session)
+    if publish is not None:
         publish(pending)
+
+
+def _engine_publisher(session: OrmSession) -> Publisher | None:
+    bind = session.get_bind()
+    engine = bind.engine if isinstance(bind, Connection) else bind
+    return _engine_publishers.get(engine) if isinstance(engine, Engine) else None
 
 
 @sa_event.listens_for(OrmSession, "after_rollback")

@@ -1,0 +1,50 @@
+"""What an owner's tracking link shows: deliberately little (one job or booking, no one else's data)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel
+
+
+class VanPosition(BaseModel):
+    lat: float
+    lon: float
+    recorded_at: datetime
+
+
+class TrackingRead(BaseModel):
+    """The owner's view. Times are UTC (ISO 8601); pages show them in Asia/Shanghai."""
+
+    kind: Literal["rescue", "booking"]
+    reference: str
+    status: str
+    status_text: str
+    eta_at: datetime | None = None
+    eta_s: int | None = None
+    eta_source: Literal["van_position", "dispatch", "plan"] | None = None
+    # Only while the van is on its way to this owner.
+    van_position: VanPosition | None = None
+    technician_first_name: str | None = None
+    contact_phone_masked: str
+    # Bookings only.
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    planned_arrival_at: datetime | None = None
+    stops_before_yours: int | None = None
+    last_event_id: int
+    expires_at: datetime | None = None
+
+
+class TrackingLinkRead(BaseModel):
+    """For the agent: the link to send to the owner by SMS."""
+
+    token: str
+    job_id: uuid.UUID | None
+    booking_id: uuid.UUID | None
+    url: str
+    page_url: str
+    sms_text: str
+    expires_at: datetime | None

@@ -1,0 +1,54 @@
+"""Event ids follow commit order, so "everything after id N" never skips a late commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, delete
+from sqlmodel import Session, col, select
+
+from dispatch.events.models import Event
+from dispatch.events.service import record_event, register_engine_publisher
+from tests.conftest import TEST_NOW, is_postgres
+
+KIND = "test.commit_order"
+
+
+@pytest.fixture
+def real_engine(engine: Engine) -> Iterator[Engine]:
+    """Real commits seen by other connections; the rows are deleted afterwards."""
+    yield engine
+    register_engine_publisher(engine, None)
+    with Session(engine) as session:
+        session.execute(delete(Event).where(col(Event.kind) == KIND))
+        session.commit()
+
+
+@pytest.mark.postgres
+def test_a_transaction_that_commits_later_gets_the_later_ids(real_engine: Engine) -> None:
+    if not is_postgres():
+        pytest.skip("SQLite serialises writers: flush order is commit order")
+    published: list[int] = []
+    register_engine_publisher(real_engine, lambda rows: published.extend(r.id for r in rows if r.id))
+    with Session(real_engine) as early, Session(real_engine) as late:
+        flushed_first = record_event(early, kind=KIND, actor="early", at=TEST_NOW)
+        flushed_second = record_event(late, kind=KIND, actor="late", at=TEST_NOW)
+        assert flushed_first.id is not None and flushed_second.id is not None
+        assert flushed_first.id < flushed_second.id
+        late.commit()
+        early.commit()
+    assert flushed_first.id > flushed_second.id
+    with Session(real_engine) as session:
+        stored = session.exec(select(Event.actor).where(Event.kind == KIND).order_by(col(Event.id))).all()
+    assert stored == ["late", "early"]
+    assert published == [flushed_second.id, flushed_first.id]
+
+
+def test_background_sessions_publish_through_the_engine_publisher(real_engine: Engine) -> None:
+    published: list[str] = []
+    register_engine_publisher(real_engine, lambda rows: published.extend(r.actor for r in rows))
+    with Session(real_engine) as session:
+        record_event(session, kind=KIND, actor="sweeper", at=TEST_NOW)
+        session.commit()
+    assert published == ["sweeper"]
