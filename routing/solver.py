@@ -1,0 +1,300 @@
+"""The OR-Tools model: the only module that imports ``ortools``.
+
+Nodes are the distinct depot locations followed by one node per visit. The arc cost is driving time (solver
+units from :mod:`routing.scaling`); each visit is a disjunction whose penalty is huge for mandatory visits,
+so the search first serves everything it can, then minimises travel.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from routing import scaling
+from routing.diagnose import unservable_alone
+from routing.geodesy import Location
+from routing.plan import DropReason, Plan
+from routing.problem import PlanningConstraints, RoutingProblem, TimeWindow
+from routing.schedule import SolvedRoute, build_plan
+from routing.search import SearchSettings
+
+_TIME = "time"
+_LOAD = "load"
+
+
+@dataclass
+class _Model:
+    """The OR-Tools objects for one problem, plus the node bookkeeping needed to read a solution."""
+
+    problem: RoutingProblem
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    depots: list[Location]
+    breaks: dict[int, pywrapcp.IntervalVar]
+
+    def visit_node(self, visit_pos: int) -> int:
+        return len(self.depots) + visit_pos
+
+    def visit_index(self, visit_id: str) -> int:
+        pos = self.problem.visits.index(self.problem.visit_by_id[visit_id])
+        return int(self.manager.NodeToIndex(self.visit_node(pos)))
+
+
+def solve(
+    problem: RoutingProblem,
+    time_limit_s: float = 5.0,
+    *,
+    constraints: PlanningConstraints | None = None,
+    initial_routes: Sequence[Sequence[str]] | None = None,
+    search: SearchSettings | None = None,
+) -> Plan:
+    """Plan routes for every vehicle.
+
+    Parameters
+    ----------
+    problem
+        Visits, vehicles and the travel matrix.
+    time_limit_s
+        Wall-clock budget for the search; the best plan found by then is returned.
+    constraints
+        Locks and reassignment preferences when re-planning (see :func:`routing.replan.replan`).
+    initial_routes
+        Visit ids per vehicle (in ``problem.vehicles`` order) to start the search from, e.g. the published
+        plan; ignored if infeasible.
+    search
+        Search strategy; the defaults suit both the benchmark and the real workload.
+
+    Returns
+    -------
+    Plan
+        Routes, dropped visits with reasons, totals and solver status. Mandatory visits that could not be
+        served are listed in ``Plan.dropped``, never silently missing.
+    """
+    started = time.perf_counter()
+    constraints = constraints or PlanningConstraints()
+    alone = unservable_alone(problem)
+    locked = {v for prefix in constraints.locked_prefix.values() for v in prefix}
+    model = _build_model(problem, constraints, {k: r for k, r in alone.items() if k not in locked})
+    params = _search_parameters(search or SearchSettings(), time_limit_s)
+    solution = _run(model, params, initial_routes)
+    wall_time_s = time.perf_counter() - started
+    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
+    status = status.removeprefix("ROUTING_").lower()
+    if solution is None:
+        routes: list[SolvedRoute] = []
+        objective = -1
+    else:
+        routes = _read_routes(model, solution)
+        objective = int(solution.ObjectiveValue())
+    return build_plan(problem, routes, alone, status, objective, wall_time_s)
+
+
+def _build_model(
+    problem: RoutingProblem, constraints: PlanningConstraints, unservable: dict[str, DropReason]
+) -> _Model:
+    depots = list(dict.fromkeys(p for k in problem.vehicles for p in (k.start, k.end)))
+    nodes = depots + [v.location for v in problem.visits]
+    starts = [depots.index(k.start) for k in problem.vehicles]
+    ends = [depots.index(k.end) for k in problem.vehicles]
+    manager = pywrapcp.RoutingIndexManager(len(nodes), len(problem.vehicles), starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+    model = _Model(problem, manager, routing, depots, {})
+    travel = _node_travel_units(problem, nodes)
+    _add_costs(model, travel, constraints)
+    _add_time(model, travel)
+    _add_load(model)
+    _add_visit_rules(model, constraints, unservable)
+    _add_locks(model, constraints)
+    return model
+
+
+def _node_travel_units(problem: RoutingProblem, nodes: list[Location]) -> NDArray[np.int64]:
+    rows = [problem.location_index[p] for p in nodes]
+    return scaling.durations_to_units(problem.matrix.duration_s[np.ix_(rows, rows)])
+
+
+def _add_costs(model: _Model, travel: NDArray[np.int64], constraints: PlanningConstraints) -> None:
+    routing = model.routing
+    if constraints.reassignment_penalty_s <= 0 or not constraints.previous_vehicle:
+        routing.SetArcCostEvaluatorOfAllVehicles(routing.RegisterTransitMatrix(travel.tolist()))
+        return
+    penalty = scaling.duration_to_units(constraints.reassignment_penalty_s)
+    first_visit_node = len(model.depots)
+    for k, vehicle in enumerate(model.problem.vehicles):
+        moved = np.zeros(travel.shape[1], dtype=np.int64)
+        for pos, visit in enumerate(model.problem.visits):
+            previous = constraints.previous_vehicle.get(visit.id)
+            if previous is not None and previous != vehicle.id:
+                moved[first_visit_node + pos] = penalty
+        cost = travel + moved[None, :]
+        routing.SetArcCostEvaluatorOfVehicle(routing.RegisterTransitMatrix(cost.tolist()), k)
+
+
+def _add_time(model: _Model, travel: NDArray[np.int64]) -> None:
+    problem, routing, manager = model.problem, model.routing, model.manager
+    service = np.zeros(travel.shape[0], dtype=np.int64)
+    for pos, visit in enumerate(problem.visits):
+        service[model.visit_node(pos)] = scaling.duration_to_units(visit.service_s)
+    horizon = max(scaling.time_to_units_floor(k.shift.end_s) for k in problem.vehicles)
+    callback = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
+    routing.AddDimension(callback, horizon, horizon, False, _TIME)
+    time_dim = routing.GetDimensionOrDie(_TIME)
+    for k, vehicle in enumerate(problem.vehicles):
+        shift = (
+            scaling.time_to_units_ceil(vehicle.shift.start_s),
+            scaling.time_to_units_floor(vehicle.shift.end_s),
+        )
+        time_dim.CumulVar(routing.Start(k)).SetRange(*shift)
+        time_dim.CumulVar(routing.End(k)).SetRange(*shift)
+        if vehicle.max_route_s is not None:
+            time_dim.SetSpanUpperBoundForVehicle(scaling.time_to_units_floor(vehicle.max_route_s), k)
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
+        if vehicle.lunch is not None:
+            lunch = vehicle.lunch
+            interval = routing.solver().FixedDurationIntervalVar(
+                scaling.time_to_units_ceil(lunch.earliest_start_s),
+                scaling.time_to_units_floor(lunch.latest_start_s),
+                scaling.duration_to_units(lunch.duration_s),
+                False,
+                f"lunch {vehicle.id}",
+            )
+            time_dim.SetBreakIntervalsOfVehicle([interval], k, service.tolist())
+            model.breaks[k] = interval
+    for pos, visit in enumerate(problem.visits):
+        index = manager.NodeToIndex(model.visit_node(pos))
+        _restrict_to_windows(time_dim.CumulVar(index), visit.windows)
+
+
+def _restrict_to_windows(cumul: pywrapcp.IntVar, windows: Sequence[TimeWindow]) -> None:
+    spans = sorted(
+        (scaling.time_to_units_ceil(w.start_s), scaling.time_to_units_floor(w.end_s)) for w in windows
+    )
+    if not spans:
+        return
+    cumul.SetRange(spans[0][0], max(end for _, end in spans))
+    reach = spans[0][1]
+    for start, end in spans[1:]:
+        if start > reach + 1:
+            cumul.RemoveInterval(reach + 1, start - 1)
+        reach = max(reach, end)
+
+
+def _add_load(model: _Model) -> None:
+    problem, routing = model.problem, model.routing
+    if all(k.capacity is None for k in problem.vehicles) or all(v.demand == 0 for v in problem.visits):
+        return
+    demand = [0] * len(model.depots) + [v.demand for v in problem.visits]
+    unlimited = sum(abs(d) for d in demand) + 1
+    capacities = [unlimited if k.capacity is None else k.capacity for k in problem.vehicles]
+    callback = routing.RegisterUnaryTransitVector(demand)
+    routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, _LOAD)
+
+
+def _mandatory_penalty(problem: RoutingProblem) -> int:
+    """Larger than any total travel plus all optional penalties, so serving a mandatory visit always pays."""
+    worst_leg = scaling.duration_to_units(float(problem.matrix.duration_s.max(initial=0.0)))
+    optional = sum(scaling.duration_to_units(v.drop_penalty_s) for v in problem.visits if not v.mandatory)
+    return (worst_leg + 1) * (2 * len(problem.visits) + 2 * len(problem.vehicles)) + optional + 1
+
+
+def _add_visit_rules(
+    model: _Model, constraints: PlanningConstraints, unservable: dict[str, DropReason]
+) -> None:
+    problem, routing, manager = model.problem, model.routing, model.manager
+    mandatory_penalty = _mandatory_penalty(problem)
+    for pos, visit in enumerate(problem.visits):
+        index = manager.NodeToIndex(model.visit_node(pos))
+        penalty = mandatory_penalty if visit.mandatory else scaling.duration_to_units(visit.drop_penalty_s)
+        routing.AddDisjunction([index], penalty)
+        if visit.id in unservable:
+            routing.ActiveVar(index).SetValue(0)
+            continue
+        allowed = [
+            k
+            for k, vehicle in enumerate(problem.vehicles)
+            if vehicle.can_serve(visit) and vehicle.id not in constraints.closed_vehicles
+        ]
+        if len(allowed) < len(problem.vehicles):
+            routing.SetAllowedVehiclesForIndex(allowed, index)
+
+
+def _add_locks(model: _Model, constraints: PlanningConstraints) -> None:
+    """Locked visits stay first on their van, in order: fix the chain of next-pointers from the start."""
+    routing, solver = model.routing, model.routing.solver()
+    for k, vehicle in enumerate(model.problem.vehicles):
+        prefix = constraints.locked_prefix.get(vehicle.id, ())
+        previous = routing.Start(k)
+        for visit_id in prefix:
+            index = model.visit_index(visit_id)
+            routing.SetAllowedVehiclesForIndex([k], index)
+            routing.ActiveVar(index).SetValue(1)
+            solver.Add(routing.NextVar(previous) == index)
+            previous = index
+
+
+def _search_parameters(
+    settings: SearchSettings, time_limit_s: float
+) -> pywrapcp.DefaultRoutingSearchParameters:
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
+        settings.first_solution.upper()
+    )
+    params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
+        settings.metaheuristic.upper()
+    )
+    params.guided_local_search_lambda_coefficient = settings.guided_lambda
+    for name in settings.extra_operators:
+        setattr(params.local_search_operators, name, True)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
+    return params
+
+
+def _run(
+    model: _Model,
+    params: pywrapcp.DefaultRoutingSearchParameters,
+    initial_routes: Sequence[Sequence[str]] | None,
+) -> pywrapcp.Assignment | None:
+    routing = model.routing
+    if initial_routes is not None:
+        known = model.problem.visit_by_id
+        routes = [[model.visit_index(v) for v in route if v in known] for route in initial_routes]
+        routing.CloseModelWithParameters(params)
+        start = routing.ReadAssignmentFromRoutes(routes, True)
+        if start is not None:
+            return routing.SolveFromAssignmentWithParameters(start, params)
+    return routing.SolveWithParameters(params)
+
+
+def _read_routes(model: _Model, solution: pywrapcp.Assignment) -> list[SolvedRoute]:
+    routing, manager = model.routing, model.manager
+    time_dim = routing.GetDimensionOrDie(_TIME)
+    first_visit_node = len(model.depots)
+    routes = []
+    for k, vehicle in enumerate(model.problem.vehicles):
+        index = routing.Start(k)
+        start_units = solution.Min(time_dim.CumulVar(index))
+        visits: list[tuple[str, int]] = []
+        index = solution.Value(routing.NextVar(index))
+        while not routing.IsEnd(index):
+            visit = model.problem.visits[manager.IndexToNode(index) - first_visit_node]
+            visits.append((visit.id, solution.Min(time_dim.CumulVar(index))))
+            index = solution.Value(routing.NextVar(index))
+        end_units = solution.Min(time_dim.CumulVar(index))
+        lunch = model.breaks.get(k)
+        lunch_start = None if lunch is None else scaling.units_to_s(solution.StartValue(lunch))
+        routes.append(
+            SolvedRoute(
+                vehicle_id=vehicle.id,
+                start_s=scaling.units_to_s(start_units),
+                end_s=scaling.units_to_s(end_units),
+                service_starts=[(v, scaling.units_to_s(t)) for v, t in visits],
+                lunch_start_s=lunch_start,
+            )
+        )
+    return routes
