@@ -1,0 +1,125 @@
+"""Whether a booking fits a service day, and reserving it there without races.
+
+Feasibility is checked against the day's actual routing problem, not a count of slots: the day's bookings plus
+the tentative one are solved quickly (cheapest insertion, then greedy descent to the first local optimum;
+tens of milliseconds for a day of 30 visits), respecting the published plan's locked visits. A window is
+offered only if every booking of the day, and the new one, is then served inside its window.
+
+Reserving bumps the day's version with a conditional UPDATE (``... WHERE version = :seen``). Two agents racing
+for the last feasible window both check against the same version; the database lets exactly one UPDATE
+through. The other re-reads the day, checks again against the winner's booking, and gets ``SlotTaken``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from dispatch.campaigns.dayproblem import (
+    ServiceDay,
+    booking_visit,
+    day_bookings,
+    day_problem,
+    published_baseline,
+)
+from dispatch.campaigns.models import CampaignDay
+from dispatch.errors import DayFull, SlotTaken
+from dispatch.settings import Settings
+from routing.problem import Visit
+from routing.search import SearchSettings
+from routing.solver import solve
+
+QUICK_SEARCH = SearchSettings(metaheuristic="greedy_descent")
+MAX_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class DayState:
+    version: int
+    booked_count: int
+
+
+def read_day(session: Session, day_id: int) -> DayState:
+    """The committed version and count, read fresh (never from the session's identity map)."""
+    version, booked_count = session.exec(
+        select(CampaignDay.version, CampaignDay.booked_count).where(CampaignDay.id == day_id)
+    ).one()
+    return DayState(int(version), int(booked_count))
+
+
+def bump_day(session: Session, day_id: int, seen_version: int, booked_delta: int) -> bool:
+    """Move the day to the next version if nobody else did since ``seen_version``; True if we won."""
+    statement = (
+        update(CampaignDay)
+        .where(col(CampaignDay.id) == day_id, col(CampaignDay.version) == seen_version)
+        .values(version=CampaignDay.version + 1, booked_count=CampaignDay.booked_count + booked_delta)
+        .execution_options(synchronize_session="fetch")
+    )
+    return session.exec(statement).rowcount == 1
+
+
+def release_day(session: Session, day_id: int) -> None:
+    """A booking leaves the day (cancelled or moved): never refused, but still serialised by the version."""
+    while not bump_day(session, day_id, read_day(session, day_id).version, -1):
+        pass
+
+
+def fits(
+    session: Session,
+    settings: Settings,
+    service_day: ServiceDay,
+    candidate: Visit,
+    *,
+    exclude: uuid.UUID | None = None,
+) -> bool:
+    """Whether the day's bookings (less ``exclude``) plus ``candidate`` can all be served in their windows."""
+    visits = [
+        booking_visit(b, service_day)
+        for b in day_bookings(session, service_day.campaign.id, service_day.service_date)
+        if b.id != exclude
+    ]
+    visits.append(candidate)
+    baseline = published_baseline(session, service_day, {v.id for v in visits})
+    problem = day_problem(service_day, visits, settings)
+    plan = solve(
+        problem, settings.booking_check_time_limit_s, constraints=baseline.constraints, search=QUICK_SEARCH
+    )
+    return not plan.dropped
+
+
+def reserve(
+    session: Session,
+    settings: Settings,
+    service_day: ServiceDay,
+    candidate: Visit,
+    *,
+    exclude: uuid.UUID | None = None,
+    counts_against_capacity: bool = True,
+) -> None:
+    """Check and claim a place for ``candidate`` on the day, or raise ``DayFull`` / ``SlotTaken``."""
+    day_id = service_day.day.id or 0
+    capacity = service_day.campaign.daily_capacity
+    for _ in range(MAX_ATTEMPTS):
+        state = read_day(session, day_id)
+        if counts_against_capacity and state.booked_count >= capacity:
+            raise DayFull(
+                f"{service_day.service_date} 已约满（每日 {capacity} 个）"
+                f" / {service_day.service_date} is fully booked",
+                field="service_date",
+                details={"service_date": service_day.service_date.isoformat(), "daily_capacity": capacity},
+            )
+        if not fits(session, settings, service_day, candidate, exclude=exclude):
+            raise SlotTaken(
+                "该时段已无法安排，请选择其他时段 / This arrival window can no longer be fitted",
+                field="window_start",
+                details={"service_date": service_day.service_date.isoformat()},
+            )
+        if bump_day(session, day_id, state.version, 1 if counts_against_capacity else 0):
+            return
+    raise SlotTaken(
+        "该服务日正被频繁预约，请重试 / The day is being booked by others right now; try again",
+        field="window_start",
+    )
