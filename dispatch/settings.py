@@ -55,7 +55,7 @@ class Settings(BaseSettings):
     # Countryside campaigns: booked arrival windows, the quick feasibility solve behind each offered window,
     # the day-plan solve, and the narrower window an owner is told once the day plan is published.
     booking_window_minutes: Annotated[int, Field(ge=30, le=480)] = 120
-    booking_check_time_limit_s: Annotated[float, Field(gt=0)] = 1.0
+    booking_check_time_limit_s: Annotated[float, Field(gt=0)] = 0.5
     day_plan_time_limit_s: Annotated[float, Field(gt=0)] = 5.0
     owner_arrival_window_minutes: Annotated[int, Field(ge=10, le=240)] = 60
 

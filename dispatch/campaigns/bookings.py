@@ -33,7 +33,7 @@ from dispatch.campaigns.schemas import (
     WindowOption,
 )
 from dispatch.campaigns.service import campaign_days, get_campaign
-from dispatch.campaigns.slots import fits, release_day, reserve
+from dispatch.campaigns.slots import current_routes, fits, release_day, reserve
 from dispatch.errors import IllegalTransition, InvalidInput, NotFound
 from dispatch.events.service import record_event
 from dispatch.references import public_reference, tracking_token
@@ -66,9 +66,10 @@ def availability(
         service_day = load_service_day(session, campaign, day.service_date)
         full = day.booked_count >= campaign.daily_capacity
         windows = []
+        routes = None if full else current_routes(session, settings, service_day, exclude=exclude)
         for start, end in service_day.offered_windows(settings.booking_window_minutes):
             candidate = _visit(exclude or uuid.uuid4(), service_day, offer, where.lat, where.lon, start, end)
-            feasible = not full and fits(session, settings, service_day, candidate, exclude=exclude)
+            feasible = routes is not None and fits(settings, service_day, routes, candidate)
             windows.append(
                 WindowOption(start=start, end=end, label=window_label(start, end), feasible=feasible)
             )

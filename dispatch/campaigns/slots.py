@@ -19,6 +19,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dispatch.campaigns.dayproblem import (
+    PublishedBaseline,
     ServiceDay,
     booking_visit,
     day_bookings,
@@ -67,27 +68,57 @@ def release_day(session: Session, day_id: int) -> None:
         pass
 
 
-def fits(
-    session: Session,
-    settings: Settings,
-    service_day: ServiceDay,
-    candidate: Visit,
-    *,
-    exclude: uuid.UUID | None = None,
-) -> bool:
-    """Whether the day's bookings (less ``exclude``) plus ``candidate`` can all be served in their windows."""
-    visits = [
-        booking_visit(b, service_day)
-        for b in day_bookings(session, service_day.campaign.id, service_day.service_date)
-        if b.id != exclude
-    ]
-    visits.append(candidate)
+@dataclass(frozen=True)
+class DayRoutes:
+    """The day's bookings as visits, and van routes that serve them all (when one was found)."""
+
+    visits: list[Visit]
+    routes: list[list[str]] | None
+    baseline: PublishedBaseline
+
+
+def current_routes(
+    session: Session, settings: Settings, service_day: ServiceDay, *, exclude: uuid.UUID | None = None
+) -> DayRoutes:
+    """Routes for the day's bookings (less ``exclude``): a quick solve, or a longer one if that drops any."""
+    bookings = day_bookings(session, service_day.campaign.id, service_day.service_date)
+    visits = [booking_visit(b, service_day) for b in bookings if b.id != exclude]
     baseline = published_baseline(session, service_day, {v.id for v in visits})
+    if not visits:
+        return DayRoutes(visits, None, baseline)
     problem = day_problem(service_day, visits, settings)
     plan = solve(
         problem, settings.booking_check_time_limit_s, constraints=baseline.constraints, search=QUICK_SEARCH
     )
-    return not plan.dropped
+    if plan.dropped:
+        plan = solve(
+            problem,
+            settings.booking_check_time_limit_s,
+            constraints=baseline.constraints,
+            initial_routes=baseline.initial_routes or [list(r.visit_ids) for r in plan.routes],
+        )
+    return DayRoutes(visits, [list(r.visit_ids) for r in plan.routes], baseline)
+
+
+def fits(settings: Settings, service_day: ServiceDay, day: DayRoutes, candidate: Visit) -> bool:
+    """Whether the day's bookings plus ``candidate`` can all be served inside their windows.
+
+    First from the day's current routes (the local search tries inserting the new visit everywhere), then,
+    as a second opinion, from scratch.
+    """
+    problem = day_problem(service_day, [*day.visits, candidate], settings)
+    starts = [day.routes, None] if day.routes is not None else [None]
+    for initial_routes in starts:
+        plan = solve(
+            problem,
+            settings.booking_check_time_limit_s,
+            constraints=day.baseline.constraints,
+            initial_routes=initial_routes,
+            search=QUICK_SEARCH,
+        )
+        if not plan.dropped:
+            return True
+    return False
 
 
 def reserve(
@@ -111,7 +142,9 @@ def reserve(
                 field="service_date",
                 details={"service_date": service_day.service_date.isoformat(), "daily_capacity": capacity},
             )
-        if not fits(session, settings, service_day, candidate, exclude=exclude):
+        if not fits(
+            settings, service_day, current_routes(session, settings, service_day, exclude=exclude), candidate
+        ):
             raise SlotTaken(
                 "该时段已无法安排，请选择其他时段 / This arrival window can no longer be fitted",
                 field="window_start",
