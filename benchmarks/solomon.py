@@ -65,10 +65,11 @@ class Outcome:
     valid: bool | None = None
 
 
-def read_instance(path: Path) -> Instance:
+def read_instance(path: Path, customers: int = 100) -> Instance:
+    """The depot and the first ``customers`` customers (25 and 50 have their own published optima)."""
     lines = path.read_text().splitlines()
     capacity = int(lines[0].split()[-1])
-    rows = np.array([[float(v) for v in line.split()] for line in lines[2:] if line.strip()])
+    rows = np.array([[float(v) for v in line.split()] for line in lines[2:] if line.strip()])[: customers + 1]
     return Instance(
         name=path.stem.lower(),
         capacity=capacity,
@@ -203,12 +204,12 @@ def find_data_dir(explicit: str | None) -> Path:
     return repo_root.parent / "shared" / "benchmarks" / "solomon"
 
 
-def read_optima(data_dir: Path) -> dict[str, float]:
+def read_optima(data_dir: Path, customers: int = 100) -> dict[str, float]:
     """Proven distance optima (rows named like ``R101.100``), keyed by lower-case instance name."""
     optima = {}
     with (data_dir / "bkv.csv").open() as handle:
         for row in csv.DictReader(handle):
-            if row["problem"].endswith(".100") and row["distance"] not in ("", "NA"):
+            if row["problem"].endswith(f".{customers}") and row["distance"] not in ("", "NA"):
                 optima[row["base_instance"].lower()] = float(row["distance"])
     return optima
 
@@ -248,16 +249,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parse_args(argv)
     data_dir = find_data_dir(args.data)
     seconds = 2.0 if args.quick and args.seconds is None else (args.seconds or 5.0)
-    optima = read_optima(data_dir)
+    optima = read_optima(data_dir, args.customers)
     references = [] if args.no_reference else list(SOLVERS)
+    search = SearchSettings(warm_start=not args.no_warm_start)
     results: dict[str, dict[str, Outcome]] = {}
-    instances = [read_instance(p) for p in select(data_dir, args.instances, args.classes, args.quick)]
+    paths = select(data_dir, args.instances, args.classes, args.quick)
+    if args.proven_only:
+        paths = [p for p in paths if p.stem.lower() in optima]
+    instances = [read_instance(p, args.customers) for p in paths]
     for n, instance in enumerate(instances, 1):
-        results[instance.name] = {"ours": run_ours(instance, seconds)}
+        results[instance.name] = {"ours": run_ours(instance, seconds, search)}
         for name in references:
             results[instance.name][name] = SOLVERS[name](instance, seconds)
         summary = " ".join(f"{k}={_fmt(v.distance, '.1f')}" for k, v in results[instance.name].items())
         print(f"[{n}/{len(instances)}] {instance.name} {summary}", file=sys.stderr, flush=True)
+    seeding = "without" if args.no_warm_start else "with"
+    print(f"{args.customers} customers per instance; ours {seeding} the PyVRP warm start")
     print_tables(instances, results, optima, ["ours", *references], seconds)
     return 0
 
@@ -328,6 +335,15 @@ def _parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--classes", help="comma-separated classes, e.g. R1,RC2")
     parser.add_argument("--quick", action="store_true", help=f"{', '.join(QUICK_INSTANCES)} at 2 s")
     parser.add_argument("--no-reference", action="store_true", help="skip PyVRP and VROOM")
+    parser.add_argument(
+        "--customers",
+        type=int,
+        choices=(25, 50, 100),
+        default=100,
+        help="first N customers only; 25 and 50 have their own optima (the workload shape)",
+    )
+    parser.add_argument("--proven-only", action="store_true", help="only instances with a proven optimum")
+    parser.add_argument("--no-warm-start", action="store_true", help="OR-Tools alone, no PyVRP seed for ours")
     return parser.parse_args(argv)
 
 

@@ -1,7 +1,45 @@
 """Pure routing library for roadside rescue and mobile-service dispatch.
 
-Build a :class:`~routing.problem.RoutingProblem` from frozen dataclasses, call
-:func:`routing.solver.solve` to get a :class:`~routing.plan.Plan`, and check any plan with
-:func:`routing.validate.validate`. This package initialiser stays light: it never imports OR-Tools,
-so ``import routing`` is cheap for callers that only need geodesy or travel times.
+Build a :class:`RoutingProblem` from frozen dataclasses (or :func:`build_problem` with a travel-time
+provider), call :func:`solve` for a :class:`Plan`, and check any plan with :func:`validate`.
+
+This initialiser stays light: ``solve`` and ``replan`` are loaded on first use, so ``import routing`` never
+imports OR-Tools and callers that only need geodesy or travel times pay nothing for the solver.
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from routing.geodesy import Location, geodesic_km, haversine_km, within_radius
+from routing.plan import BreakPlacement, DroppedVisit, DropReason, Plan, Route, Stop
+from routing.problem import LunchBreak, RoutingProblem, TimeWindow, Vehicle, Visit, build_problem
+from routing.travel import (
+    CachedTravelTimes,
+    GeodesicTravelTimes,
+    TravelMatrix,
+    TravelTimeProvider,
+    TravelTimeUnavailable,
+)
+from routing.validate import Violation, validate
+
+if TYPE_CHECKING:
+    from routing.replan import PlanChanges, replan
+    from routing.solver import solve
+
+__all__ = [
+    "BreakPlacement", "CachedTravelTimes", "DropReason", "DroppedVisit", "GeodesicTravelTimes", "Location",
+    "LunchBreak", "Plan", "PlanChanges", "Route", "RoutingProblem", "Stop", "TimeWindow", "TravelMatrix",
+    "TravelTimeProvider", "TravelTimeUnavailable", "Vehicle", "Violation", "Visit", "build_problem",
+    "geodesic_km", "haversine_km", "replan", "solve", "validate", "within_radius",
+]  # fmt: skip
+
+_LAZY = {"solve": "routing.solver", "replan": "routing.replan", "PlanChanges": "routing.replan"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'routing' has no attribute {name!r}")

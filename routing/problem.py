@@ -72,6 +72,15 @@ class Vehicle:
     max_route_s: float | None = None
     lunch: LunchBreak | None = None
 
+    @property
+    def lunch_start_range_s(self) -> tuple[float, float] | None:
+        """When the lunch may start so that it lies within the shift; None if no lunch applies today."""
+        if self.lunch is None:
+            return None
+        earliest_s = max(self.lunch.earliest_start_s, self.shift.start_s)
+        latest_s = min(self.lunch.latest_start_s, self.shift.end_s - self.lunch.duration_s)
+        return (earliest_s, latest_s) if earliest_s <= latest_s else None
+
     def can_serve(self, visit: Visit) -> bool:
         """True if the van carries every skill the visit needs."""
         return visit.required_skills <= self.skills

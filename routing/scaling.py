@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numpy.typing import NDArray
 
+from routing.problem import RoutingProblem
+
 TIME_UNITS_PER_S = 10
 """Solver time unit = 0.1 s: fine enough that rounding never changes a plan that matters."""
 
@@ -38,6 +40,27 @@ def time_to_units_ceil(time_s: float) -> int:
     return math.ceil(time_s * TIME_UNITS_PER_S - _FLOAT_NOISE)
 
 
+def window_to_units(start_s: float, end_s: float) -> tuple[int, int]:
+    """An allowed interval of instants, shrunk inward to whole units but never emptied by rounding.
+
+    A window narrower than one unit (e.g. 42918.75 s to 42918.75 s) keeps its rounded-up start, at most one
+    unit late; windows that really are empty (``end_s < start_s``) stay empty.
+    """
+    start = time_to_units_ceil(start_s)
+    end = time_to_units_floor(end_s)
+    if end < start and end_s >= start_s:
+        end = start
+    return start, end
+
+
 def units_to_s(units: int) -> float:
     """Back from solver units to seconds."""
     return units / TIME_UNITS_PER_S
+
+
+def mandatory_penalty_units(problem: RoutingProblem) -> int:
+    """Cost of leaving a mandatory visit unserved: more than any total travel plus every optional penalty,
+    so serving one more mandatory visit always pays."""
+    worst_leg = duration_to_units(float(problem.matrix.duration_s.max(initial=0.0)))
+    optional = sum(duration_to_units(v.drop_penalty_s) for v in problem.visits if not v.mandatory)
+    return (worst_leg + 1) * (2 * len(problem.visits) + 2 * len(problem.vehicles)) + optional + 1

@@ -77,9 +77,10 @@ def _build_route(problem: RoutingProblem, vehicle: Vehicle, solved: SolvedRoute 
 
 
 def _idle_lunch(vehicle: Vehicle, solved: SolvedRoute | None) -> BreakPlacement | None:
-    if vehicle.lunch is None:
+    allowed = vehicle.lunch_start_range_s
+    if vehicle.lunch is None or allowed is None:
         return None
-    start_s = vehicle.lunch.earliest_start_s
+    start_s = allowed[0]
     if solved is not None and solved.lunch_start_s is not None:
         start_s = solved.lunch_start_s
     return BreakPlacement(start_s, vehicle.lunch.duration_s, 0)

@@ -20,11 +20,29 @@ class SearchSettings:
         A ``LocalSearchMetaheuristic`` name, e.g. ``"guided_local_search"``.
     guided_lambda
         GLS penalty weight; OR-Tools' default is 0.1.
-    extra_operators
-        Names of ``local_search_operators`` fields to switch on beyond OR-Tools' defaults.
+    extra_operators, disabled_operators
+        Names of ``local_search_operators`` fields to switch on or off relative to OR-Tools' defaults.
+    neighbors_ratio
+        Fraction of nearest neighbours the local-search operators consider (1 = all).
+    lns_time_limit_s
+        Time cap on each large-neighbourhood move; None gives each 1 % of the time limit, at most OR-Tools'
+        0.1 s, so one-second plans aren't spent in a handful of slow moves.
+    warm_start
+        Seed OR-Tools with a PyVRP plan when PyVRP is installed and can express the problem.
+    warm_start_share
+        Fraction of the time limit given to PyVRP for that seed.
+    spare_vehicles
+        When seeded, how many unused vehicles of each interchangeable group OR-Tools may still open; a
+        smaller fleet makes each local-search move cheaper.
     """
 
     first_solution: str = "parallel_cheapest_insertion"
     metaheuristic: str = "guided_local_search"
     guided_lambda: float = 0.1
     extra_operators: tuple[str, ...] = ()
+    disabled_operators: tuple[str, ...] = ()
+    neighbors_ratio: float = 1.0
+    lns_time_limit_s: float | None = None
+    warm_start: bool = True
+    warm_start_share: float = 0.6
+    spare_vehicles: int = 2

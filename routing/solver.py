@@ -14,14 +14,17 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.util import optional_boolean_pb2
 
 from routing import scaling
 from routing.diagnose import unservable_alone
+from routing.fleet import has_idle_surplus, without_spare_vehicles
 from routing.geodesy import Location
 from routing.plan import DropReason, Plan
 from routing.problem import PlanningConstraints, RoutingProblem, TimeWindow
 from routing.schedule import SolvedRoute, build_plan
 from routing.search import SearchSettings
+from routing.warmstart import pyvrp_routes
 
 _TIME = "time"
 _LOAD = "load"
@@ -76,22 +79,59 @@ def solve(
         served are listed in ``Plan.dropped``, never silently missing.
     """
     started = time.perf_counter()
-    constraints = constraints or PlanningConstraints()
+    settings = search or SearchSettings()
     alone = unservable_alone(problem)
+    if not problem.vehicles:  # OR-Tools aborts the process on an empty fleet
+        return build_plan(problem, [], alone, "no_vehicles", -1, time.perf_counter() - started)
+    working, seed = _starting_point(problem, time_limit_s, settings, constraints, initial_routes, alone)
+    constraints = constraints or PlanningConstraints()
     locked = {v for prefix in constraints.locked_prefix.values() for v in prefix}
-    model = _build_model(problem, constraints, {k: r for k, r in alone.items() if k not in locked})
-    params = _search_parameters(search or SearchSettings(), time_limit_s)
-    solution = _run(model, params, initial_routes)
+    model = _build_model(working, constraints, {k: r for k, r in alone.items() if k not in locked})
+    remaining_s = max(0.05, time_limit_s - (time.perf_counter() - started))
+    start_from = None if seed is None else [list(seed.get(k.id, ())) for k in working.vehicles]
+    solution = _run(model, _search_parameters(settings, remaining_s), start_from)
     wall_time_s = time.perf_counter() - started
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
     status = status.removeprefix("ROUTING_").lower()
-    if solution is None:
-        routes: list[SolvedRoute] = []
-        objective = -1
-    else:
-        routes = _read_routes(model, solution)
-        objective = int(solution.ObjectiveValue())
+    routes = [] if solution is None else _read_routes(model, solution)
+    objective = -1 if solution is None else int(solution.ObjectiveValue())
     return build_plan(problem, routes, alone, status, objective, wall_time_s)
+
+
+def _starting_point(
+    problem: RoutingProblem,
+    time_limit_s: float,
+    settings: SearchSettings,
+    constraints: PlanningConstraints | None,
+    initial_routes: Sequence[Sequence[str]] | None,
+    unservable: dict[str, DropReason],
+) -> tuple[RoutingProblem, dict[str, list[str]] | None]:
+    """The seed routes (caller's, PyVRP's, or a first solution) and the fleet the search will work with."""
+    seed: dict[str, list[str]] | None = None
+    if initial_routes is not None:
+        seed = {k.id: list(route) for k, route in zip(problem.vehicles, initial_routes, strict=False)}
+    if constraints is not None:  # re-planning: every vehicle keeps its identity and locks
+        return problem, seed
+    if seed is None and settings.warm_start:
+        seed = pyvrp_routes(problem, settings.warm_start_share * time_limit_s, skip=unservable)
+    if seed is None and has_idle_surplus(problem, settings.spare_vehicles):
+        seed = _first_solution_routes(problem, settings, unservable)
+    if seed is None:
+        return problem, None
+    return without_spare_vehicles(problem, seed, settings.spare_vehicles), seed
+
+
+def _first_solution_routes(
+    problem: RoutingProblem, settings: SearchSettings, unservable: dict[str, DropReason]
+) -> dict[str, list[str]] | None:
+    """Only the first-solution heuristic, to learn how many vehicles a good plan roughly needs."""
+    model = _build_model(problem, PlanningConstraints(), unservable)
+    params = _search_parameters(settings, time_limit_s=10.0)
+    params.solution_limit = 1
+    solution = model.routing.SolveWithParameters(params)
+    if solution is None:
+        return None
+    return {route.vehicle_id: [v for v, _ in route.service_starts] for route in _read_routes(model, solution)}
 
 
 def _build_model(
@@ -144,6 +184,8 @@ def _add_time(model: _Model, travel: NDArray[np.int64]) -> None:
     callback = routing.RegisterTransitMatrix((travel + service[:, None]).tolist())
     routing.AddDimension(callback, horizon, horizon, False, _TIME)
     time_dim = routing.GetDimensionOrDie(_TIME)
+    # break constraints index the service times by solver index, not by node
+    visit_transits = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
     for k, vehicle in enumerate(problem.vehicles):
         shift = (
             scaling.time_to_units_ceil(vehicle.shift.start_s),
@@ -155,34 +197,38 @@ def _add_time(model: _Model, travel: NDArray[np.int64]) -> None:
             time_dim.SetSpanUpperBoundForVehicle(scaling.time_to_units_floor(vehicle.max_route_s), k)
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(k)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(k)))
-        if vehicle.lunch is not None:
-            lunch = vehicle.lunch
+        lunch_range = vehicle.lunch_start_range_s
+        if vehicle.lunch is not None and lunch_range is not None:
             interval = routing.solver().FixedDurationIntervalVar(
-                scaling.time_to_units_ceil(lunch.earliest_start_s),
-                scaling.time_to_units_floor(lunch.latest_start_s),
-                scaling.duration_to_units(lunch.duration_s),
+                *scaling.window_to_units(*lunch_range),
+                scaling.duration_to_units(vehicle.lunch.duration_s),
                 False,
                 f"lunch {vehicle.id}",
             )
-            time_dim.SetBreakIntervalsOfVehicle([interval], k, service.tolist())
+            time_dim.SetBreakIntervalsOfVehicle([interval], k, visit_transits)
             model.breaks[k] = interval
     for pos, visit in enumerate(problem.visits):
         index = manager.NodeToIndex(model.visit_node(pos))
-        _restrict_to_windows(time_dim.CumulVar(index), visit.windows)
+        if visit.windows and not _restrict_to_windows(time_dim.CumulVar(index), visit.windows, horizon):
+            routing.ActiveVar(index).SetValue(0)
 
 
-def _restrict_to_windows(cumul: pywrapcp.IntVar, windows: Sequence[TimeWindow]) -> None:
+def _restrict_to_windows(cumul: pywrapcp.IntVar, windows: Sequence[TimeWindow], horizon: int) -> bool:
+    """Limit service start to the windows (clipped to the horizon); False if none is left."""
     spans = sorted(
-        (scaling.time_to_units_ceil(w.start_s), scaling.time_to_units_floor(w.end_s)) for w in windows
+        (max(0, start), min(horizon, end))
+        for start, end in (scaling.window_to_units(w.start_s, w.end_s) for w in windows)
     )
+    spans = [(start, end) for start, end in spans if start <= end]
     if not spans:
-        return
+        return False
     cumul.SetRange(spans[0][0], max(end for _, end in spans))
     reach = spans[0][1]
     for start, end in spans[1:]:
         if start > reach + 1:
             cumul.RemoveInterval(reach + 1, start - 1)
         reach = max(reach, end)
+    return True
 
 
 def _add_load(model: _Model) -> None:
@@ -196,18 +242,11 @@ def _add_load(model: _Model) -> None:
     routing.AddDimensionWithVehicleCapacity(callback, 0, capacities, True, _LOAD)
 
 
-def _mandatory_penalty(problem: RoutingProblem) -> int:
-    """Larger than any total travel plus all optional penalties, so serving a mandatory visit always pays."""
-    worst_leg = scaling.duration_to_units(float(problem.matrix.duration_s.max(initial=0.0)))
-    optional = sum(scaling.duration_to_units(v.drop_penalty_s) for v in problem.visits if not v.mandatory)
-    return (worst_leg + 1) * (2 * len(problem.visits) + 2 * len(problem.vehicles)) + optional + 1
-
-
 def _add_visit_rules(
     model: _Model, constraints: PlanningConstraints, unservable: dict[str, DropReason]
 ) -> None:
     problem, routing, manager = model.problem, model.routing, model.manager
-    mandatory_penalty = _mandatory_penalty(problem)
+    mandatory_penalty = scaling.mandatory_penalty_units(problem)
     for pos, visit in enumerate(problem.visits):
         index = manager.NodeToIndex(model.visit_node(pos))
         penalty = mandatory_penalty if visit.mandatory else scaling.duration_to_units(visit.drop_penalty_s)
@@ -215,13 +254,13 @@ def _add_visit_rules(
         if visit.id in unservable:
             routing.ActiveVar(index).SetValue(0)
             continue
-        allowed = [
+        barred = [
             k
             for k, vehicle in enumerate(problem.vehicles)
-            if vehicle.can_serve(visit) and vehicle.id not in constraints.closed_vehicles
+            if not vehicle.can_serve(visit) or vehicle.id in constraints.closed_vehicles
         ]
-        if len(allowed) < len(problem.vehicles):
-            routing.SetAllowedVehiclesForIndex(allowed, index)
+        if barred:
+            routing.VehicleVar(index).RemoveValues(barred)
 
 
 def _add_locks(model: _Model, constraints: PlanningConstraints) -> None:
@@ -232,7 +271,7 @@ def _add_locks(model: _Model, constraints: PlanningConstraints) -> None:
         previous = routing.Start(k)
         for visit_id in prefix:
             index = model.visit_index(visit_id)
-            routing.SetAllowedVehiclesForIndex([k], index)
+            routing.VehicleVar(index).SetValue(k)
             routing.ActiveVar(index).SetValue(1)
             solver.Add(routing.NextVar(previous) == index)
             previous = index
@@ -250,7 +289,12 @@ def _search_parameters(
     )
     params.guided_local_search_lambda_coefficient = settings.guided_lambda
     for name in settings.extra_operators:
-        setattr(params.local_search_operators, name, True)
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
+    for name in settings.disabled_operators:
+        setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_FALSE)
+    params.ls_operator_neighbors_ratio = settings.neighbors_ratio
+    lns_time_limit_s = settings.lns_time_limit_s or min(0.1, time_limit_s / 100)
+    params.lns_time_limit.FromMilliseconds(max(1, int(lns_time_limit_s * 1000)))
     params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
     return params
 

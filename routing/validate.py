@@ -148,13 +148,14 @@ def _schedule(
 
 
 def _lunch_rules(vehicle: Vehicle, route: Route, tol: float) -> list[Violation]:
-    if vehicle.lunch is None or not route.stops:
+    allowed = vehicle.lunch_start_range_s
+    if vehicle.lunch is None or allowed is None or not route.stops:
         return []
     lunch = route.lunch
     if lunch is None:
         return [Violation("break", vehicle.id, "no lunch break placed")]
     out = []
-    if not vehicle.lunch.earliest_start_s - tol <= lunch.start_s <= vehicle.lunch.latest_start_s + tol:
+    if not allowed[0] - tol <= lunch.start_s <= allowed[1] + tol:
         out.append(
             Violation("break", vehicle.id, f"lunch starts at {lunch.start_s:.1f} s, outside its window")
         )

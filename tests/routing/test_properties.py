@@ -1,0 +1,78 @@
+"""Property-based: whatever small instance hypothesis builds, every plan the solver returns validates."""
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from routing.diagnose import reason_unservable
+from routing.plan import DropReason
+from routing.problem import LunchBreak, RoutingProblem, TimeWindow, Vehicle, Visit
+from routing.solver import solve
+from routing.validate import validate
+
+from .conftest import HOUR, STATION, problem_of, village
+
+SKILLS = st.frozensets(st.sampled_from(["ev", "glass", "crane"]), max_size=2)
+
+
+@st.composite
+def windows(draw: st.DrawFn) -> tuple[TimeWindow, ...]:
+    spans = []
+    for _ in range(draw(st.integers(0, 2))):
+        start_h = draw(st.floats(6, 19))
+        spans.append(TimeWindow(start_h * HOUR, (start_h + draw(st.floats(0.25, 4))) * HOUR))
+    return tuple(spans)
+
+
+@st.composite
+def visits(draw: st.DrawFn, visit_id: str) -> Visit:
+    return Visit(
+        id=visit_id,
+        location=village(draw(st.integers(0, 30))),
+        service_s=draw(st.sampled_from([0.0, 600.0, 1800.0, 5400.0])),
+        windows=draw(windows()),
+        required_skills=draw(SKILLS),
+        demand=draw(st.integers(0, 3)),
+        mandatory=draw(st.booleans()),
+        drop_penalty_s=draw(st.sampled_from([60.0, 3600.0])),
+    )
+
+
+@st.composite
+def vehicles(draw: st.DrawFn, vehicle_id: str) -> Vehicle:
+    start_h = draw(st.floats(6, 10))
+    lunch = None
+    if draw(st.booleans()):
+        earliest_h = draw(st.floats(11, 13))
+        lunch = LunchBreak(
+            earliest_h * HOUR,
+            (earliest_h + draw(st.floats(0, 1.5))) * HOUR,
+            draw(st.sampled_from([1800.0, 3600.0])),
+        )
+    return Vehicle(
+        id=vehicle_id,
+        start=STATION,
+        end=draw(st.sampled_from([STATION, village(3)])),
+        shift=TimeWindow(start_h * HOUR, (start_h + draw(st.floats(4, 11))) * HOUR),
+        skills=draw(SKILLS),
+        capacity=draw(st.one_of(st.none(), st.integers(1, 8))),
+        max_route_s=draw(st.one_of(st.none(), st.floats(2, 9).map(lambda h: h * HOUR))),
+        lunch=lunch,
+    )
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> RoutingProblem:
+    vans = [draw(vehicles(f"van{k}")) for k in range(draw(st.integers(1, 3)))]
+    jobs = [draw(visits(f"job{i}")) for i in range(draw(st.integers(0, 9)))]
+    return problem_of(jobs, vans)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(problems())
+def test_every_solver_plan_validates(problem: RoutingProblem) -> None:
+    plan = solve(problem, time_limit_s=0.2)
+    assert plan.status in {"success", "optimal", "partial_success_local_optimum_not_reached"}
+    assert validate(problem, plan) == []
+    for dropped in plan.dropped:
+        alone = reason_unservable(problem, problem.visit_by_id[dropped.visit_id])
+        assert dropped.reason == (alone or DropReason.NOT_FITTED)
