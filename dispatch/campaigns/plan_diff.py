@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from dispatch.campaigns.models import Booking, PlanVisit, VisitStatus
+from dispatch.campaigns.models import Booking, PlanVisit
 
 RETIME_THRESHOLD_S = 5 * 60
 """Start times shifting by less than this are not worth telling anyone about."""
@@ -23,13 +23,9 @@ class VisitTime:
 
 
 def visit_times(session: Session, plan_id: uuid.UUID) -> dict[str, VisitTime]:
-    """Booking id → where and when it is served on the plan (skipped visits are not served)."""
+    """Booking id → where and when the plan serves it (including visits skipped since it was published)."""
     rows = session.exec(select(PlanVisit).where(PlanVisit.plan_id == plan_id))
-    return {
-        str(v.booking_id): VisitTime(v.van_id, v.sequence, v.start_at)
-        for v in rows
-        if v.booking_id is not None and v.status != VisitStatus.SKIPPED
-    }
+    return {str(v.booking_id): VisitTime(v.van_id, v.sequence, v.start_at) for v in rows if v.booking_id}
 
 
 def diff_plans(

@@ -33,7 +33,7 @@ from routing.problem import Visit
 from routing.search import SearchSettings
 from routing.solver import solve
 
-QUICK_SEARCH = SearchSettings(metaheuristic="greedy_descent")
+QUICK_SEARCH = SearchSettings(metaheuristic="greedy_descent", warm_start=False)
 MAX_ATTEMPTS = 4
 
 

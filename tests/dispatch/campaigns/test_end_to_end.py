@@ -19,8 +19,8 @@ from sqlmodel import Session, col, select
 from dispatch import schema
 from dispatch.campaigns.coverage import coverage_report
 from dispatch.campaigns.coverage_table import format_coverage
-from dispatch.clock import FrozenClock
 from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan
+from dispatch.clock import FrozenClock
 from dispatch.db import make_engine
 from dispatch.settings import Settings
 from seed.loader import load_world
