@@ -53,11 +53,13 @@ def check_bookable_date(campaign: Campaign, service_date: date, now: datetime) -
 
 
 def choose_window(
-    service_day: ServiceDay, window_start: datetime, window_minutes: int
+    service_day: ServiceDay, window_start: datetime, window_minutes: int, now: datetime
 ) -> tuple[datetime, datetime]:
-    """The offered window that starts at ``window_start``."""
+    """The offered window that starts at ``window_start`` (and has not ended yet)."""
     for start, end in service_day.offered_windows(window_minutes):
         if start == window_start:
+            if end <= now:
+                raise InvalidInput("该时段已过去 / That arrival window is over", field="window_start")
             return start, end
     offered = [window_label(s, e) for s, e in service_day.offered_windows(window_minutes)]
     raise InvalidInput(

@@ -61,15 +61,17 @@ def availability(
     if service_date is not None:
         check_bookable_date(campaign, service_date, now)
         days = [d for d in days if d.service_date == service_date]
+    moving = session.get(Booking, exclude) if exclude else None
+    moving_from = moving.service_date if moving else None
     result = []
     for day in days:
         service_day = load_service_day(session, campaign, day.service_date)
-        full = day.booked_count >= campaign.daily_capacity
+        full = day.booked_count >= campaign.daily_capacity and day.service_date != moving_from
         windows = []
         routes = None if full else current_routes(session, settings, service_day, exclude=exclude)
         for start, end in service_day.offered_windows(settings.booking_window_minutes):
             candidate = _visit(exclude or uuid.uuid4(), service_day, offer, where.lat, where.lon, start, end)
-            feasible = routes is not None and fits(settings, service_day, routes, candidate)
+            feasible = end > now and routes is not None and fits(settings, service_day, routes, candidate)
             windows.append(
                 WindowOption(start=start, end=end, label=window_label(start, end), feasible=feasible)
             )
@@ -125,7 +127,7 @@ def create_booking(
     check_bookable_date(campaign, request.service_date, now)
     place = resolve_place(session, campaign, request)
     service_day = load_service_day(session, campaign, request.service_date)
-    start, end = choose_window(service_day, request.window_start, settings.booking_window_minutes)
+    start, end = choose_window(service_day, request.window_start, settings.booking_window_minutes, now)
     owner_name = request.owner_name or (place.owner.name if place.owner else None)
     phone = request.phone or (place.owner.phone if place.owner else None)
     if not owner_name or not phone:
@@ -217,7 +219,7 @@ def reschedule_booking(
     campaign = get_campaign(session=session, campaign_id=booking.campaign_id)
     check_bookable_date(campaign, request.service_date, now)
     service_day = load_service_day(session, campaign, request.service_date)
-    start, end = choose_window(service_day, request.window_start, settings.booking_window_minutes)
+    start, end = choose_window(service_day, request.window_start, settings.booking_window_minutes, now)
     offer = service_offer(campaign, booking.service_code)
     same_day = request.service_date == booking.service_date
     candidate = _visit(booking.id, service_day, offer, booking.lat, booking.lon, start, end)

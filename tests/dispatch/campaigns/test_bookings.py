@@ -10,6 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from dispatch.clock import FrozenClock
 from dispatch.events.models import Event
 from dispatch.tracking.models import TrackingLink
 from tests.dispatch.campaigns.conftest import (
@@ -197,3 +198,20 @@ def test_roles(client: TestClient, auth: Auth, create_campaign: CampaignFactory,
     lat, lon = NINGHAI_SEAT
     assert book(client, auth("planner"), campaign["id"], lat=lat, lon=lon).status_code == 201
     assert book(client, auth("tech001"), campaign["id"], lat=lat, lon=lon).status_code == 403
+
+
+def test_windows_already_over_are_not_offered(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, clock: FrozenClock
+) -> None:
+    campaign = create_campaign()
+    clock.set(local(DAY_1, 12))
+    lat, lon = NINGHAI_SEAT
+    late = book(client, auth("agent"), campaign["id"], hour=9, lat=lat, lon=lon)
+    assert late.status_code == 422 and _error(late)["field"] == "window_start"
+    days = client.get(
+        f"/api/planner/campaigns/{campaign['id']}/availability",
+        params={"service_code": "inspection", "lat": lat, "lon": lon},
+        headers=auth("agent"),
+    ).json()["days"]
+    today = {w["label"][-11:]: w["feasible"] for w in days[0]["windows"]}
+    assert not today["07:00–09:00"] and not today["09:00–11:00"]
