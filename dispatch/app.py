@@ -21,6 +21,7 @@ from dispatch.api.errors import install_error_handlers
 from dispatch.api.health import router as health_router
 from dispatch.auth.views import admin_router as users_admin_router
 from dispatch.auth.views import router as auth_router
+from dispatch.campaigns.owner_views import owner_router as owner_booking_router
 from dispatch.campaigns.views import router as planner_router
 from dispatch.clock import Clock, SystemClock
 from dispatch.db import make_engine
@@ -101,6 +102,7 @@ def create_app(
         fleet_router,
         call_center_router,
         planner_router,
+        owner_booking_router,
         field_router,
         tracking_router,
         streams_router,

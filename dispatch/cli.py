@@ -97,6 +97,20 @@ def _db(args: argparse.Namespace, settings: Settings) -> None:
         engine.dispose()
 
 
+def _coverage(args: argparse.Namespace, settings: Settings) -> None:
+    """Print service and rescue coverage of the world in the database, with the county gaps."""
+    from dispatch.campaigns.coverage import coverage_report
+    from dispatch.campaigns.coverage_table import format_coverage
+
+    engine = make_engine(settings)
+    try:
+        with Session(engine) as session:
+            report = coverage_report(session=session, settings=settings)
+    finally:
+        engine.dispose()
+    _print(format_coverage(report, limit=args.limit))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dispatch", description="救援与流动服务调度 / Roadside dispatch")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -109,6 +123,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load the deterministic demo world")
     seed.add_argument("--scale", choices=("small", "province", "national"), default="province")
     seed.add_argument("--reset", action="store_true", help="drop all data first")
+
+    coverage = commands.add_parser("coverage", help="print service/rescue coverage and county gaps")
+    coverage.add_argument("--limit", type=int, default=30, help="gap rows to print per layer")
 
     db = commands.add_parser("db", help="schema migrations")
     db_commands = db.add_subparsers(dest="db_command", required=True)
@@ -130,6 +147,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         seed_database(settings, args.scale, reset=args.reset)
     elif args.command == "db":
         _db(args, settings)
+    elif args.command == "coverage":
+        _coverage(args, settings)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -6,7 +6,8 @@
     │   ├── IllegalTransition         a status change the lifecycle doesn't allow
     │   ├── VanUnavailable            the van already holds a job, or is off shift
     │   ├── DuplicateOpenJob          the vehicle already has an open rescue job
-    │   └── SlotTaken                 the booking slot was taken by someone else meanwhile
+    │   ├── SlotTaken                 the booking slot was taken by someone else meanwhile
+    │   └── DayFull                   a campaign service day has reached its daily capacity
     ├── InvalidInput                  422: a value the schema accepts but the domain rejects; names the field
     │   └── IdempotencyKeyReused      an Idempotency-Key already used for a different request
     ├── PermissionDenied              403: authenticated, but not allowed to touch this
@@ -58,6 +59,10 @@ class DuplicateOpenJob(Conflict):
 
 class SlotTaken(Conflict):
     code = "slot_taken"
+
+
+class DayFull(Conflict):
+    code = "day_full"
 
 
 class InvalidInput(DispatchError):

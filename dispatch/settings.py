@@ -60,6 +60,13 @@ class Settings(BaseSettings):
     # Coverage: how far a fixed service station's everyday service reaches, as opposed to rescue reach.
     station_service_radius_km: Annotated[float, Field(gt=0)] = 30.0
 
+    # Countryside campaigns: booked arrival windows, the quick feasibility solve behind each offered window,
+    # the day-plan solve, and the narrower window an owner is told once the day plan is published.
+    booking_window_minutes: Annotated[int, Field(ge=30, le=480)] = 120
+    booking_check_time_limit_s: Annotated[float, Field(gt=0)] = 0.5
+    day_plan_time_limit_s: Annotated[float, Field(gt=0)] = 5.0
+    owner_arrival_window_minutes: Annotated[int, Field(ge=10, le=240)] = 60
+
     demo_password: str = Field(default="demo", repr=False)
     # `dispatch serve` seeds the province demo world into an empty database; never in production.
     demo_seed: bool = True

@@ -1,0 +1,155 @@
+"""Day plans: build, publish, re-plan with locked visits, and what the planner is shown."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session, col, select
+
+from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan, VisitStatus
+from dispatch.events.models import Event
+from tests.dispatch.campaigns.conftest import DAY_1, CampaignFactory, book, gathering_points
+
+Auth = Callable[[str], dict[str, str]]
+HOURS = (9, 9, 11, 13, 13, 15)
+
+
+def _booked_day(client: TestClient, auth: Auth, create_campaign: CampaignFactory) -> dict[str, Any]:
+    campaign = create_campaign()
+    points = gathering_points()
+    for n, hour in enumerate(HOURS):
+        point = points[n % len(points)]
+        response = book(client, auth("agent"), campaign["id"], hour=hour, lat=point["lat"], lon=point["lon"])
+        assert response.status_code == 201, response.text
+    return campaign
+
+
+def _plan(client: TestClient, auth: Auth, campaign: dict[str, Any]) -> dict[str, Any]:
+    response = client.post(
+        f"/api/planner/campaigns/{campaign['id']}/days/{DAY_1.isoformat()}/plans",
+        json={"time_limit_s": 1},
+        headers=auth("planner"),
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _publish(client: TestClient, auth: Auth, plan: dict[str, Any]) -> Any:
+    return client.post(f"/api/planner/plans/{plan['id']}/publish", headers=auth("planner"))
+
+
+def test_plan_then_publish_gives_owners_an_arrival_window(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    draft = _plan(client, auth, campaign)
+    assert draft["status"] == "draft" and draft["served"] == len(HOURS) and draft["dropped"] == []
+    assert draft["total_km"] > 0 and all(v["plate"] for v in draft["vans"])
+    bookings = client.get(f"/api/planner/campaigns/{campaign['id']}/bookings", headers=auth("agent")).json()
+    assert all(b["planned_arrival_at"] is None for b in bookings)
+
+    published = _publish(client, auth, draft)
+    assert published.status_code == 200, published.text
+    bookings = client.get(f"/api/planner/campaigns/{campaign['id']}/bookings", headers=auth("agent")).json()
+    for booking in bookings:
+        window = booking["arrival_window"]
+        assert booking["planned_arrival_at"] is not None
+        assert booking["window"]["start"] <= window["start"] <= window["end"] <= booking["window"]["end"]
+    events = db.exec(
+        select(Event).where(Event.plan_id == uuid.UUID(draft["id"]), Event.kind == "plan.published")
+    )
+    assert len(events.all()) == 1
+    again = _publish(client, auth, draft)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "illegal_transition"
+
+
+def test_stale_plan_cannot_be_published(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    draft = _plan(client, auth, campaign)
+    point = gathering_points()[0]
+    assert (
+        book(client, auth("agent"), campaign["id"], hour=11, lat=point["lat"], lon=point["lon"]).status_code
+        == 201
+    )
+    stale = _publish(client, auth, draft)
+    assert stale.status_code == 409 and "re-plan" in stale.json()["error"]["message"]
+
+
+def test_replan_keeps_done_visits_locked_and_shows_what_moved(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    first = _plan(client, auth, campaign)
+    assert _publish(client, auth, first).status_code == 200
+    van = next(v for v in first["vans"] if v["visits"])
+    done = van["visits"][0]
+    # The technician finished the first visit (the field API would do this).
+    row = db.exec(
+        select(PlanVisit).where(
+            PlanVisit.plan_id == uuid.UUID(first["id"]), PlanVisit.booking_id == uuid.UUID(done["booking_id"])
+        )
+    ).one()
+    row.status = VisitStatus.COMPLETED
+    db.add(row)
+    db.commit()
+    locked = client.post(f"/api/planner/bookings/{done['booking_id']}/cancel", headers=auth("agent"))
+    assert locked.status_code == 409
+
+    cancelled = next(v for v in van["visits"][1:])["booking_id"]
+    assert client.post(f"/api/planner/bookings/{cancelled}/cancel", headers=auth("agent")).status_code == 200
+    point = gathering_points()[2]
+    added = book(client, auth("agent"), campaign["id"], hour=13, lat=point["lat"], lon=point["lon"]).json()
+
+    second = _plan(client, auth, campaign)
+    changes = second["changes"]
+    assert changes["removed"] == [_reference(db, cancelled)]
+    assert changes["added"] == [added["reference"]]
+    again = next(v for v in second["vans"] if v["van_id"] == van["van_id"])
+    assert again["visits"][0]["booking_id"] == done["booking_id"]
+    assert again["visits"][0]["status"] == "completed"
+    assert db.exec(
+        select(Event).where(Event.plan_id == uuid.UUID(second["id"]), Event.kind == "plan.replanned")
+    ).all()
+
+    assert _publish(client, auth, second).status_code == 200
+    statuses = {
+        p.version: p.status
+        for p in db.exec(select(RoutePlan).where(RoutePlan.campaign_id == uuid.UUID(campaign["id"])))
+    }
+    assert statuses == {1: PlanStatus.SUPERSEDED, 2: PlanStatus.PUBLISHED}
+    versions = client.get(
+        f"/api/planner/campaigns/{campaign['id']}/days/{DAY_1.isoformat()}/plans", headers=auth("planner")
+    ).json()
+    assert [p["version"] for p in versions] == [1, 2]
+
+
+def test_unreachable_booking_is_reported_with_a_reason(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session
+) -> None:
+    campaign = create_campaign()
+    response = book(
+        client, auth("agent"), campaign["id"], hour=9, service_code="ev_check", lat=29.29, lon=121.42
+    )
+    booking_id = response.json()["id"]
+    # Moved behind the API's back to 18:00-18:30 local: no van could get there and still be home by 19:00.
+    booking = db.get(Booking, uuid.UUID(booking_id))
+    assert booking is not None
+    booking.window_start = booking.window_start.replace(hour=10)
+    booking.window_end = booking.window_end.replace(hour=10, minute=30)
+    db.add(booking)
+    db.commit()
+    plan = _plan(client, auth, campaign)
+    assert plan["served"] == 0
+    assert [d["booking_id"] for d in plan["dropped"]] == [booking_id]
+    assert plan["dropped"][0]["reason"] == "window_unreachable" and " / " in plan["dropped"][0]["message"]
+
+
+def _reference(db: Session, booking_id: str) -> str:
+    booking = db.exec(select(Booking).where(col(Booking.id) == uuid.UUID(booking_id))).one()
+    return booking.reference
