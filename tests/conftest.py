@@ -112,11 +112,19 @@ def client(app: FastAPI) -> Iterator[TestClient]:
 
 
 @pytest.fixture
-def token_for(db: Session, settings: Settings, clock: FrozenClock) -> Callable[[str], str]:
-    """A bearer token for a seeded user, issued without the (deliberately slow) password check."""
+def token_for(engine: Engine, db: Session, settings: Settings, clock: FrozenClock) -> Callable[[str], str]:
+    """A bearer token for a user, issued without the (deliberately slow) password check.
+
+    Seeded users are read on a short session of their own, so asking for a token never opens the test's
+    rolled-back transaction (on SQLite that would hold the write lock that committing tests need); users
+    the test itself created are found in the test's session.
+    """
 
     def issue(username: str) -> str:
-        user = db.exec(select(User).where(User.username == username)).one()
+        with Session(engine) as own:
+            user = own.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            user = db.exec(select(User).where(User.username == username)).one()
         token, _ = issue_access_token(
             user=user, key=settings.signing_key(), now=clock.now(), ttl_minutes=settings.token_ttl_minutes
         )

@@ -40,15 +40,16 @@ from dispatch.campaigns.schemas import (
 router = APIRouter(prefix="/api/planner", tags=["planner / 服务规划"], responses=ERROR_RESPONSES)
 
 
-def _campaign_or_404(campaign_id: uuid.UUID, session: SessionDep) -> Campaign:
+# The loaders authenticate first (staff only), so nobody can probe which ids exist without a token.
+def _campaign_or_404(campaign_id: uuid.UUID, _user: StaffDep, session: SessionDep) -> Campaign:
     return campaign_service.get_campaign(session=session, campaign_id=campaign_id)
 
 
-def _booking_or_404(booking_id: uuid.UUID, session: SessionDep) -> Booking:
+def _booking_or_404(booking_id: uuid.UUID, _user: StaffDep, session: SessionDep) -> Booking:
     return booking_service.get_booking(session=session, booking_id=booking_id)
 
 
-def _plan_or_404(plan_id: uuid.UUID, session: SessionDep) -> RoutePlan:
+def _plan_or_404(plan_id: uuid.UUID, _user: StaffDep, session: SessionDep) -> RoutePlan:
     return plan_service.get_plan(session=session, plan_id=plan_id)
 
 

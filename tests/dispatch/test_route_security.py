@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 # Public on purpose: health checks, logging in, and owners' tracking links (the token is the credential).
-PUBLIC_PREFIXES = ("/health", "/api/auth/token", "/api/track/", "/api/public/")
+PUBLIC_PREFIXES = ("/health", "/api/auth/token", "/api/track/", "/api/my-booking/")
 
 
 def _api_routes(app: FastAPI) -> list[tuple[str, str]]:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 
 from dispatch.fleet.models import ServiceStation, Van, VanKind
@@ -58,10 +59,15 @@ def ninghai_owners(db: Session) -> list[Owner]:
 
 
 @pytest.fixture
-def campaign_body(db: Session) -> Callable[..., dict[str, Any]]:
-    """A valid campaign request; keyword arguments override fields."""
-    vans = mobile_vans(db)
-    host = db.exec(select(ServiceStation).where(ServiceStation.id == vans[0].station_id)).one()
+def campaign_body(engine: Engine) -> Callable[..., dict[str, Any]]:
+    """A valid campaign request; keyword arguments override fields.
+
+    Reads the seeded fleet on a short session of its own: touching the test's rolled-back transaction
+    would hold SQLite's write lock and block the tests whose requests commit for real.
+    """
+    with Session(engine) as own:
+        vans = mobile_vans(own)
+        host = own.exec(select(ServiceStation).where(ServiceStation.id == vans[0].station_id)).one()
 
     def build(**overrides: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
