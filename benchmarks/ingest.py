@@ -41,7 +41,7 @@ from dispatch.fleet.models import Technician
 from dispatch.jobs.models import FaultCategory, JobStatus, LocationSource, RescueJob
 from dispatch.settings import Settings
 from dispatch.tracking.models import GpsPing
-from field_app_api.eta import drive_time_for
+from dispatch.travel_times import drive_time_for
 from field_app_api.pings import Ping, record_pings
 from seed.loader import load_world
 from seed.world import build_world

@@ -15,9 +15,9 @@ from sqlmodel import Session
 
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.settings import Settings
+from dispatch.travel_times import DriveTime
 from field_app_api import pings, status, work
 from field_app_api.crew import Crew, crew_job
-from field_app_api.eta import DriveTime
 from field_app_api.schemas import (
     CompletionReport,
     JobRead,

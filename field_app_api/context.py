@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from dispatch.api.deps import ClockDep, SessionDep, SettingsDep
+from dispatch.travel_times import DriveTime, drive_time_for
 from field_app_api.actions import Context
 from field_app_api.crew import CurrentCrew
-from field_app_api.eta import DriveTime, drive_time_for
 
 
 def get_drive_time(request: Request, settings: SettingsDep) -> DriveTime:

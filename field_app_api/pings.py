@@ -31,7 +31,7 @@ from dispatch.fleet.models import Van
 from dispatch.jobs.lifecycle import affected_rows, forget_cached_van
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.tracking.models import GpsPing
-from field_app_api.eta import DriveTime
+from dispatch.travel_times import DriveTime
 from routing.geodesy import Location
 
 FUTURE_TOLERANCE = timedelta(minutes=2)

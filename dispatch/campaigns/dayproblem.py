@@ -29,6 +29,7 @@ from dispatch.campaigns.service import campaign_vans, crew_skills, lunch_bounds
 from dispatch.errors import InvalidInput
 from dispatch.fleet.models import ServiceStation
 from dispatch.settings import Settings
+from dispatch.travel_times import travel_provider
 from routing.geodesy import Location
 from routing.problem import (
     LunchBreak,
@@ -39,7 +40,6 @@ from routing.problem import (
     Visit,
     build_problem,
 )
-from routing.travel import GeodesicTravelTimes, SpeedBand
 
 SERVICE_TZ = ZoneInfo("Asia/Shanghai")
 ACTIVE_STATUSES = (BookingStatus.BOOKED, BookingStatus.SERVED)
@@ -131,16 +131,6 @@ def _vehicle(assignment: CampaignVan, vehicle_id: str, depot: Location, skills: 
         lunch = LunchBreak(_seconds(earliest), _seconds(latest) - duration_s, duration_s)
     shift = TimeWindow(_seconds(assignment.shift_start), _seconds(assignment.shift_end))
     return Vehicle(id=vehicle_id, start=depot, end=depot, shift=shift, skills=skills, lunch=lunch)
-
-
-def travel_provider(settings: Settings) -> GeodesicTravelTimes:
-    """Straight-line distance x circuity, driven at town, county-road and highway speeds."""
-    bands = (
-        SpeedBand(5.0, settings.urban_speed_kmh),
-        SpeedBand(30.0, settings.rural_speed_kmh),
-        SpeedBand(float("inf"), settings.highway_speed_kmh),
-    )
-    return GeodesicTravelTimes(circuity=settings.road_circuity, speed_bands=bands)
 
 
 def service_skills(campaign: Campaign, service_code: str) -> frozenset[str]:

@@ -15,7 +15,7 @@ Public API:
 - ``search_candidates(*, session, job, now, settings, explain=False, exclude_van_ids=frozenset(),
   provider=None) -> CandidateSearch``
 - ``MatchingPicker(settings)``: the default :class:`dispatch.jobs.offers.CandidatePicker` (free vans only).
-- ``required_capabilities(fault, powertrain) -> frozenset[str]``, ``travel_provider(settings)``.
+- ``required_capabilities(fault, powertrain) -> frozenset[str]`` (the travel model: `dispatch.travel_times`).
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ from dispatch.jobs.models import FaultCategory, JobStatus, RescueJob
 from dispatch.jobs.offers import OfferTarget
 from dispatch.owners.models import Powertrain
 from dispatch.settings import Settings
+from dispatch.travel_times import travel_provider
 from routing.geodesy import Location, haversine_km
-from routing.travel import GeodesicTravelTimes, SpeedBand, TravelTimeProvider
+from routing.travel import TravelTimeProvider
 
 FREE_SOON_S = 30 * 60
 NEAREST_LISTED = 5
@@ -128,16 +129,6 @@ def required_capabilities(fault: FaultCategory | str, powertrain: Powertrain | s
     if Powertrain(powertrain) is Powertrain.EV and fault in (FaultCategory.BATTERY, FaultCategory.WONT_START):
         needed.add(Capability.EV.value)
     return frozenset(needed)
-
-
-def travel_provider(settings: Settings) -> TravelTimeProvider:
-    """Geodesic x circuity / banded speed (urban, rural, highway) from the settings."""
-    bands = (
-        SpeedBand(up_to_km=5.0, speed_kmh=settings.urban_speed_kmh),
-        SpeedBand(up_to_km=30.0, speed_kmh=settings.rural_speed_kmh),
-        SpeedBand(up_to_km=float("inf"), speed_kmh=settings.highway_speed_kmh),
-    )
-    return GeodesicTravelTimes(circuity=settings.road_circuity, speed_bands=bands)
 
 
 @dataclass(frozen=True)

@@ -25,10 +25,11 @@ from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.events.models import Event
 from dispatch.fleet.models import ServiceStation, Van, VanKind
 from dispatch.jobs.lifecycle import transition
-from dispatch.jobs.matching import CandidateSearch, search_candidates, travel_provider
+from dispatch.jobs.matching import CandidateSearch, search_candidates
 from dispatch.jobs.models import JobOffer, JobStatus, RescueJob
 from dispatch.jobs.offers import offer_job, offer_to_first_free
 from dispatch.settings import Settings
+from dispatch.travel_times import travel_provider
 from routing.geodesy import Location
 
 WAITING_STATUSES = frozenset({JobStatus.CREATED, JobStatus.UNCOVERED})

@@ -16,9 +16,9 @@ from dispatch.errors import DispatchError
 from dispatch.events.envelope import Envelope, EventRecord
 from dispatch.events.relay import Stream, StreamContext
 from dispatch.tracking import service
-from dispatch.tracking.eta import drive_time_for
 from dispatch.tracking.schemas import TrackingRead
 from dispatch.tracking.scope import TrackingScope
+from dispatch.travel_times import drive_time_for
 
 log = logging.getLogger(__name__)
 

@@ -19,11 +19,11 @@ from dispatch.fleet.models import Technician, Van
 from dispatch.jobs.models import CLOSED_STATUSES, JobStatus, RescueJob
 from dispatch.references import tracking_token
 from dispatch.settings import Settings
-from dispatch.tracking.eta import DriveTime
 from dispatch.tracking.models import TrackingLink
 from dispatch.tracking.schemas import TrackingLinkRead, TrackingRead, VanPosition
 from dispatch.tracking.scope import TrackingScope
 from dispatch.tracking.texts import status_text
+from dispatch.travel_times import DriveTime
 from routing.geodesy import Location
 
 CLOSED_BOOKING_STATUSES = frozenset({BookingStatus.CANCELLED, BookingStatus.SERVED, BookingStatus.NO_SHOW})

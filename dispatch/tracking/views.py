@@ -25,10 +25,10 @@ from dispatch.errors import DispatchError
 from dispatch.events.relay import StreamContext, reject, serve
 from dispatch.jobs.models import RescueJob
 from dispatch.tracking import service
-from dispatch.tracking.eta import drive_time_for
 from dispatch.tracking.owner_stream import OwnerStream
 from dispatch.tracking.page import tracking_page
 from dispatch.tracking.schemas import TrackingLinkRead, TrackingRead
+from dispatch.travel_times import drive_time_for
 
 router = APIRouter(prefix="/api/track", tags=["owner tracking / 车主查询"], responses=ERROR_RESPONSES)
 # The short link sent by SMS (``{public_base_url}/track/{token}``) opens the page.

@@ -13,9 +13,10 @@ from sqlmodel import Session
 from dispatch.campaigns.models import VisitStatus
 from dispatch.clock import FrozenClock
 from dispatch.jobs.models import JobStatus
+from dispatch.settings import Settings
 from dispatch.tracking.service import mask_phone
+from dispatch.travel_times import travel_provider
 from routing.geodesy import Location
-from routing.travel import GeodesicTravelTimes
 from tests.dispatch.events.conftest import close_code, commit_events, job_event, receive
 from tests.dispatch.tracking.conftest import JOB_LAT, JOB_LON, place_van, set_visit_status
 
@@ -85,14 +86,14 @@ def test_accepted_job_shows_status_eta_and_first_name_but_no_position(
 
 
 def test_en_route_job_shows_the_van_and_an_eta_from_its_last_ping(
-    client: TestClient, tracked_job: Any, db: Session, clock: FrozenClock
+    client: TestClient, tracked_job: Any, db: Session, clock: FrozenClock, settings: Settings
 ) -> None:
     tracked = tracked_job(JobStatus.EN_ROUTE)
     pinged_at = clock.now() - timedelta(minutes=2)
     place_van(db, tracked.van, JOB_LAT + 0.2, JOB_LON + 0.1, pinged_at)
     body = client.get(f"/api/track/{tracked.link.token}").json()
     drive_s = (
-        GeodesicTravelTimes(circuity=1.3)
+        travel_provider(settings)
         .matrix([Location(JOB_LAT + 0.2, JOB_LON + 0.1)], [Location(JOB_LAT, JOB_LON)])
         .duration_s[0, 0]
     )
