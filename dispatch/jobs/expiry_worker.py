@@ -9,13 +9,12 @@ memory: after a restart the next sweep finds every offer that fell due meanwhile
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from collections.abc import Callable
 
 from sqlmodel import Session
 
+from dispatch.background import PeriodicTask
 from dispatch.clock import Clock
 from dispatch.jobs.offers import OfferOutcome, expire_due_offers
 from dispatch.settings import Settings
@@ -23,13 +22,19 @@ from dispatch.settings import Settings
 log = logging.getLogger(__name__)
 
 
-class OfferExpiryWorker:
+class OfferExpiryWorker(PeriodicTask):
+    """Sweeps at start-up (offers that fell due while we were down), then every interval."""
+
     def __init__(self, *, session_factory: Callable[[], Session], settings: Settings, clock: Clock):
+        super().__init__(
+            name="offer-expiry",
+            work=self.sweep_once,
+            interval_s=settings.offer_sweep_interval_s,
+            run_at_start=True,
+        )
         self.session_factory = session_factory
         self.settings = settings
         self.clock = clock
-        self._task: asyncio.Task[None] | None = None
-        self._stopping = asyncio.Event()
 
     def sweep_once(self) -> list[OfferOutcome]:
         """One sweep in one transaction (blocking; call it in a thread)."""
@@ -44,26 +49,3 @@ class OfferExpiryWorker:
             log.info("offer %s for %s expired; re-offered: %s", outcome.offer_id, outcome.reference,
                      outcome.next_offer is not None)  # fmt: skip
         return outcomes
-
-    def start(self) -> None:
-        self._stopping.clear()
-        self._task = asyncio.create_task(self._run(), name="offer-expiry")
-
-    async def stop(self) -> None:
-        self._stopping.set()
-        if self._task is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
-
-    async def _run(self) -> None:
-        """Sweep at start-up (offers that fell due while we were down), then every interval until stopped."""
-        while True:
-            try:
-                await asyncio.to_thread(self.sweep_once)
-            except Exception:  # keep sweeping: a database hiccup must not stop expiry for good
-                log.exception("offer expiry sweep failed")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._stopping.wait(), timeout=self.settings.offer_sweep_interval_s)
-            if self._stopping.is_set():
-                return
