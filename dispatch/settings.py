@@ -77,7 +77,6 @@ class Settings(BaseSettings):
     idempotency_retention_hours: Annotated[int, Field(ge=24)] = 72
     eta_update_threshold_s: Annotated[int, Field(ge=0)] = 60
     display_timezone: str = "Asia/Shanghai"
-    map_tile_url: str = "https://webrd0{s}.is.autonavi.com/appmaptile?style=8&x={x}&y={y}&z={z}"
     # Live streams: per-client mailbox size (overflow = disconnect with "resume"), idle heartbeat interval,
     # and how long a client may take to send its token as the first message.
     stream_queue_size: Annotated[int, Field(ge=1)] = 1024

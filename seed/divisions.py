@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 from importlib.resources import files
+from types import MappingProxyType
 
 from routing.datums import gcj02_to_wgs84
 
@@ -78,8 +80,10 @@ def all_divisions() -> tuple[Division, ...]:
     return tuple(divisions)
 
 
-def by_adcode() -> dict[str, Division]:
-    return {d.adcode: d for d in all_divisions()}
+@lru_cache(maxsize=1)
+def by_adcode() -> Mapping[str, Division]:
+    """Divisions by six-digit adcode; built once, read-only because it is shared."""
+    return MappingProxyType({d.adcode: d for d in all_divisions()})
 
 
 def counties_of(province_code: str) -> list[Division]:
