@@ -70,6 +70,9 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
     if not seeded:
         _print("使用现有数据 / Using the existing data")
     url = f"http://{args.host}:{args.port}"
+    if "public_base_url" not in settings.model_fields_set:
+        # Links sent to owners point at this server unless DISPATCH_PUBLIC_BASE_URL says otherwise.
+        settings.public_base_url = url
     _print(f"\n调度系统已启动 / Dispatch is running at {url}")
     _print(f"  接口文档 / API docs: {url}/docs")
     _print(f"  数据库 / Database: {settings.database_url}")
