@@ -6,7 +6,6 @@ of the use case; background work opens its own `unit_of_work()`. Services only `
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -59,10 +58,6 @@ JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-def new_uuid() -> uuid.UUID:
-    return uuid.uuid4()
 
 
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
