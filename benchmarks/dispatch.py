@@ -17,7 +17,6 @@ Prints one table, then one JSON line of headline figures.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import os
 import random
@@ -26,7 +25,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -37,6 +35,8 @@ import numpy as np
 from sqlalchemy import Engine, insert, select, text
 from sqlmodel import Session, col
 
+from benchmarks import http_load
+from benchmarks.http_load import encode_request
 from dispatch import schema
 from dispatch.auth.models import User
 from dispatch.auth.service import issue_access_token
@@ -155,7 +155,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
+def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     env = {
         **os.environ,
         "DISPATCH_DATABASE_URL": database_url,
@@ -165,6 +165,7 @@ def start_server(database_url: str, port: int) -> subprocess.Popen[bytes]:
     }
     command = [sys.executable, "-m", "uvicorn", "--factory", "dispatch.app:create_app"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log"]
+    command += ["--workers", str(workers)]
     server = subprocess.Popen(command, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -184,69 +185,45 @@ def agent_token(engine: Engine) -> str:
     return token
 
 
-async def load(
-    base: str, headers: dict[str, str], requests: list[Callable[[httpx.AsyncClient], Any]]
-) -> tuple[list[float], float, int]:
-    """Run the requests at CONCURRENCY; latencies in ms, wall seconds, failures."""
-    queue: asyncio.Queue[Callable[[httpx.AsyncClient], Any]] = asyncio.Queue()
-    for request in requests:
-        queue.put_nowait(request)
-    latencies: list[float] = []
-    failures = 0
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal failures
-        while not queue.empty():
-            request = queue.get_nowait()
-            started = time.perf_counter()
-            response = await request(client)
-            latencies.append((time.perf_counter() - started) * 1000)
-            failures += response.status_code >= 400
-
-    limits = httpx.Limits(max_connections=CONCURRENCY)
-    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
-        started = time.perf_counter()
-        await asyncio.gather(*(worker(client) for _ in range(CONCURRENCY)))
-        wall = time.perf_counter() - started
-    return latencies, wall, failures
-
-
-def bench_http(engine: Engine, database_url: str, points: list[tuple[float, float]]) -> dict[str, float]:
+def bench_http(
+    engine: Engine, database_url: str, points: list[tuple[float, float]], workers: int
+) -> dict[str, float]:
     port = free_port()
-    server = start_server(database_url, port)
+    server = start_server(database_url, port, workers)
     try:
-        base, headers = f"http://127.0.0.1:{port}", {"Authorization": f"Bearer {agent_token(engine)}"}
+        host = f"127.0.0.1:{port}"
+        headers = {"Authorization": f"Bearer {agent_token(engine)}"}
         with Session(engine) as session:
             van_ids = [int(v) for v in session.exec(select(Van.id).limit(500)).scalars()]
 
-        def create(i: int, lat: float, lon: float) -> Callable[[httpx.AsyncClient], Any]:
+        def create(i: int, lat: float, lon: float) -> bytes:
             body = {
                 "caller_name": "压测", "caller_phone": "13800000000", "fault_category": "flat_tyre",
-                "vehicle": {"plate": f"压{os.getpid() % 1000:03d}{i:06d}", "powertrain": "ice"},
+                "vehicle": {"plate": f"压{os.getpid() % 1000:03d}{workers}{i:06d}", "powertrain": "ice"},
                 "location": {"lat": lat, "lon": lon, "datum": "wgs84"},
             }  # fmt: skip
-            return lambda client: client.post("/api/call-center/jobs", json=body)
+            return encode_request("POST", "/api/call-center/jobs", host=host, headers=headers, json_body=body)
 
-        def read_van(van_id: int) -> Callable[[httpx.AsyncClient], Any]:
-            return lambda client: client.get(f"/api/fleet/vans/{van_id}")
+        def read_van(van_id: int) -> bytes:
+            return encode_request("GET", f"/api/fleet/vans/{van_id}", host=host, headers=headers)
 
-        warm = [create(10**6 + i, *points[i % len(points)]) for i in range(CONCURRENCY)]
-        asyncio.run(load(base, headers, warm))
+        warm = [create(10**6 + i, *points[i % len(points)]) for i in range(CONCURRENCY * workers * 2)]
+        http_load.run("127.0.0.1", port, warm, CONCURRENCY)
         creates = [create(i, lat, lon) for i, (lat, lon) in enumerate(points)]
-        latencies, wall, failures = asyncio.run(load(base, headers, creates))
+        created = http_load.run("127.0.0.1", port, creates, CONCURRENCY)
         reads = [read_van(van_ids[i % len(van_ids)]) for i in range(len(points))]
-        floor, floor_wall, _ = asyncio.run(load(base, headers, reads))
+        floor = http_load.run("127.0.0.1", port, reads, CONCURRENCY)
     finally:
         server.terminate()
         server.wait(timeout=10)
     return {
-        "p50_ms": percentile(latencies, 50),
-        "p99_ms": percentile(latencies, 99),
-        "rps": len(latencies) / wall,
-        "failures": failures,
-        "floor_p50_ms": percentile(floor, 50),
-        "floor_p99_ms": percentile(floor, 99),
-        "floor_rps": len(floor) / floor_wall,
+        "p50_ms": percentile(created.latencies_ms, 50),
+        "p99_ms": percentile(created.latencies_ms, 99),
+        "rps": len(created.latencies_ms) / created.wall_s,
+        "failures": created.failures + floor.failures,
+        "floor_p50_ms": percentile(floor.latencies_ms, 50),
+        "floor_p99_ms": percentile(floor.latencies_ms, 99),
+        "floor_rps": len(floor.latencies_ms) / floor.wall_s,
     }
 
 
@@ -259,7 +236,11 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/dispatch_bench")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--workers", default="1,2", help="uvicorn worker counts to measure HTTP with (comma-separated)"
+    )
     args = parser.parse_args()
+    worker_counts = [int(w) for w in args.workers.split(",")]
     searches, requests = (200, 320) if args.quick else (1000, 1600)
 
     results: dict[str, dict[str, dict[str, float]]] = {}
@@ -273,9 +254,11 @@ def main() -> None:
             print(f"[{backend}] preparing national world + {FLEET} vans ...", file=sys.stderr, flush=True)
             engine = prepare(settings, args.seed)
             results[backend] = {
-                "search": bench_search(engine, settings, breakdown_points(searches, args.seed)),
-                "http": bench_http(engine, settings.database_url, breakdown_points(requests, args.seed + 1)),
+                "search": bench_search(engine, settings, breakdown_points(searches, args.seed))
             }
+            for workers in worker_counts:
+                points = breakdown_points(requests, args.seed + workers)
+                results[backend][f"http_w{workers}"] = bench_http(engine, url, points, workers)
             engine.dispose()
     _print(results)
 
@@ -296,18 +279,22 @@ def _print(results: dict[str, dict[str, dict[str, float]]]) -> None:
     print(header)
     print("-" * len(header))
     for backend, figures in results.items():
-        s, h = figures["search"], figures["http"]
+        s = figures["search"]
         print(
             f"{backend:<11}{'candidate search + ranking':<34}{s['p50_ms']:>9.2f}{s['p99_ms']:>9.2f}{'':>9}"
             f"  {s['floor_p50_ms']:.2f}/{s['floor_p99_ms']:.2f} (indexed SELECT of same rows)"
         )
-        print(
-            f"{'':<11}{'HTTP create job + rank':<34}{h['p50_ms']:>9.1f}{h['p99_ms']:>9.1f}{h['rps']:>9.0f}"
-            f"  {h['floor_p50_ms']:.1f}/{h['floor_p99_ms']:.1f} ({h['floor_rps']:.0f}) GET one van"
-        )
-        print(
-            f"{'':<11}mean candidates per job {s['mean_candidates']:.1f}; HTTP failures {h['failures']:.0f}"
-        )
+        failures = 0.0
+        for part, h in figures.items():
+            if not part.startswith("http_w"):
+                continue
+            measure = f"HTTP create job + rank, {part[6:]} worker(s)"
+            print(
+                f"{'':<11}{measure:<34}{h['p50_ms']:>9.1f}{h['p99_ms']:>9.1f}{h['rps']:>9.0f}"
+                f"  {h['floor_p50_ms']:.1f}/{h['floor_p99_ms']:.1f} ({h['floor_rps']:.0f}) GET one van"
+            )
+            failures += h["failures"]
+        print(f"{'':<11}mean candidates per job {s['mean_candidates']:.1f}; HTTP failures {failures:.0f}")
     headline = {
         f"{backend}_{part}_{key}": round(value, 2)
         for backend, figures in results.items()
