@@ -1,14 +1,22 @@
 """Human-friendly public references and unguessable tokens.
 
 References are read out over the phone ("RJ-261123-7K4QX"), so the alphabet leaves out 0/O and 1/I/L.
-Tokens go into links and carry 192 bits of randomness.
+Five characters give 28.6 million references a day: a thousand jobs a day still meet a taken one about
+once in sixty days, so rows with a reference are inserted through `insert_with_reference`, which draws
+again when the unique constraint says the reference is taken. Tokens go into links and carry 192 bits of
+randomness.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _LOCAL = ZoneInfo("Asia/Shanghai")
@@ -23,3 +31,27 @@ def public_reference(prefix: str, at: datetime, length: int = 5) -> str:
 def tracking_token() -> str:
     """A URL-safe token with 192 bits of randomness."""
     return secrets.token_urlsafe(24)
+
+
+REFERENCE_ATTEMPTS = 4
+
+
+def insert_with_reference(session: Session, row: Any, new_reference: Callable[[], str]) -> None:
+    """Insert `row` (flushed, in a savepoint) with a reference that no other row of its table holds.
+
+    A clash on the reference draws a new one; any other integrity error (another unique column) is
+    raised for the caller to explain, with the session still usable.
+    """
+    model = type(row)
+    for _ in range(REFERENCE_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+            return
+        except IntegrityError:
+            taken = session.exec(select(model.reference).where(model.reference == row.reference)).first()
+            if taken is None:
+                raise
+            row.reference = new_reference()
+    raise RuntimeError(f"no free {model.__name__} reference after {REFERENCE_ATTEMPTS} draws")

@@ -36,7 +36,7 @@ from dispatch.campaigns.service import campaign_days, get_campaign
 from dispatch.campaigns.slots import current_routes, fits, release_day, reserve
 from dispatch.errors import IllegalTransition, InvalidInput, NotFound
 from dispatch.events.service import record_event
-from dispatch.references import public_reference, tracking_token
+from dispatch.references import insert_with_reference, public_reference, tracking_token
 from dispatch.settings import Settings
 from dispatch.tracking.models import TrackingLink
 from routing.geodesy import Location
@@ -163,8 +163,7 @@ def create_booking(
         created_at=now,
         updated_at=now,
     )
-    session.add(booking)
-    session.flush()
+    insert_with_reference(session, booking, lambda: public_reference("BK", now))
     link = TrackingLink(token=tracking_token(), booking_id=booking.id, created_at=now)
     session.add(link)
     record_event(

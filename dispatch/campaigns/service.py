@@ -20,7 +20,7 @@ from dispatch.campaigns.schemas import (
 )
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.fleet.models import ServiceStation, Technician, Van, VanKind
-from dispatch.references import public_reference
+from dispatch.references import insert_with_reference, public_reference
 
 MAX_CAMPAIGN_DAYS = 92
 
@@ -51,8 +51,7 @@ def create_campaign(*, session: Session, request: CampaignCreate, actor: str, no
         created_by=actor,
         created_at=now,
     )
-    session.add(campaign)
-    session.flush()
+    insert_with_reference(session, campaign, lambda: public_reference("CP", now))
     for van in request.vans:
         session.add(CampaignVan(campaign_id=campaign.id, **van.model_dump()))
     for day in days:

@@ -1,14 +1,15 @@
 """A breakdown call becomes a rescue job: location resolved, vehicle identified, duplicates refused.
 
-``create_job(*, session, request, actor, now, online_geocoder=None) -> RescueJob`` resolves the location
+``create_job(*, session, request, actor, now, online_geocoder=None) -> NewJob`` resolves the location
 (coordinates in WGS-84 / GCJ-02 / BD-09 converted to WGS-84, or a Chinese address geocoded), identifies the
 vehicle (known plate or VIN fills in model and powertrain), and inserts the job with its owner's tracking
-link (``job_tracking_token``). A vehicle with an open job gets ``DuplicateOpenJob`` (409) naming that job;
-the unique ``open_vehicle_key`` column makes that hold under concurrent calls too.
+link. A vehicle with an open job gets ``DuplicateOpenJob`` (409) naming that job: the insert itself is the
+check (the unique ``open_vehicle_key`` column), so it holds under concurrent calls and costs no extra read.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
@@ -20,9 +21,15 @@ from dispatch.jobs.geocoding import OnlineGeocoder, Place, geocode_address, loca
 from dispatch.jobs.models import JobPriority, LocationSource, RescueJob
 from dispatch.jobs.schemas import JobCreate, LocationIn, VehicleIn
 from dispatch.owners.models import Vehicle
-from dispatch.references import public_reference, tracking_token
+from dispatch.references import insert_with_reference, public_reference, tracking_token
 from dispatch.tracking.models import TrackingLink
 from routing.datums import Datum, to_wgs84
+
+
+@dataclass(frozen=True)
+class NewJob:
+    job: RescueJob
+    tracking_token: str
 
 
 def create_job(
@@ -32,12 +39,9 @@ def create_job(
     actor: str,
     now: datetime,
     online_geocoder: OnlineGeocoder | None = None,
-) -> RescueJob:
+) -> NewJob:
     """Insert a new job in ``created`` with its ``job.created`` event and tracking link."""
     vehicle_key, known = _identify_vehicle(session, request.vehicle)
-    existing = _open_job_for(session, vehicle_key)
-    if existing is not None:
-        raise _duplicate(existing)
     place, source, reported = _resolve_location(request.location, online_geocoder)
     powertrain = request.vehicle.powertrain or (known.powertrain if known else None)
     if powertrain is None:
@@ -73,8 +77,9 @@ def create_job(
         created_at=now,
         updated_at=now,
     )
-    _insert_once(session, job, vehicle_key)
-    session.add(TrackingLink(token=tracking_token(), job_id=job.id, created_at=now))
+    _insert_once(session, job, vehicle_key, now)
+    link = TrackingLink(token=tracking_token(), job_id=job.id, created_at=now)
+    session.add(link)
     record_event(
         session,
         kind="job.created",
@@ -90,12 +95,7 @@ def create_job(
             "geocode_precision": job.geocode_precision,
         },
     )
-    return job
-
-
-def job_tracking_token(*, session: Session, job: RescueJob) -> str:
-    token = session.exec(select(TrackingLink.token).where(TrackingLink.job_id == job.id)).one()
-    return token
+    return NewJob(job, link.token)
 
 
 def _identify_vehicle(session: Session, vehicle: VehicleIn) -> tuple[str, Vehicle | None]:
@@ -117,12 +117,10 @@ def _open_job_for(session: Session, vehicle_key: str) -> RescueJob | None:
     return session.exec(select(RescueJob).where(RescueJob.open_vehicle_key == vehicle_key)).first()
 
 
-def _insert_once(session: Session, job: RescueJob, vehicle_key: str) -> None:
-    """Insert inside a savepoint: a concurrent call that got there first turns into a clean 409."""
+def _insert_once(session: Session, job: RescueJob, vehicle_key: str, now: datetime) -> None:
+    """Insert inside a savepoint: a vehicle that already has an open job turns into a clean 409."""
     try:
-        with session.begin_nested():
-            session.add(job)
-            session.flush()
+        insert_with_reference(session, job, lambda: public_reference("RJ", now))
     except IntegrityError:
         existing = _open_job_for(session, vehicle_key)
         if existing is None:

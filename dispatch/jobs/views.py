@@ -11,7 +11,7 @@ from dispatch.api.deps import AgentDep, ClockDep, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
 from dispatch.jobs import service
 from dispatch.jobs.geocoding import OnlineGeocoder
-from dispatch.jobs.intake import create_job, job_tracking_token
+from dispatch.jobs.intake import create_job
 from dispatch.jobs.matching import CandidateSearch
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.jobs.schemas import (
@@ -37,7 +37,7 @@ def _job_or_404(job_key: str, _user: AgentDep, session: SessionDep) -> RescueJob
 CurrentJob = Annotated[RescueJob, Depends(_job_or_404)]
 
 
-def _online_geocoder(request: Request) -> OnlineGeocoder | None:
+async def _online_geocoder(request: Request) -> OnlineGeocoder | None:
     settings: Settings = request.app.state.settings
     if not settings.online_geocoder:
         return None
@@ -69,7 +69,8 @@ def create(
     online: Annotated[OnlineGeocoder | None, Depends(_online_geocoder)],
 ) -> JobCreated:
     now = clock.now()
-    job = create_job(session=session, request=body, actor=user.username, now=now, online_geocoder=online)
+    new = create_job(session=session, request=body, actor=user.username, now=now, online_geocoder=online)
+    job, token = new.job, new.tracking_token
     offer = None
     if body.auto_dispatch:
         outcome = service.dispatch_job(
@@ -79,7 +80,6 @@ def create(
         search, offer = outcome.search, outcome.offer
     else:
         search = service.rank_job(session=session, job=job, now=now, settings=settings)
-    token = job_tracking_token(session=session, job=job)
     return JobCreated(
         job=JobRead.model_validate(job),
         tracking_token=token,
