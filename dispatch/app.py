@@ -19,6 +19,7 @@ from dispatch import tables  # noqa: F401  (every table mapped before the first 
 from dispatch.api.docs import install_offline_docs
 from dispatch.api.errors import install_error_handlers
 from dispatch.api.health import router as health_router
+from dispatch.auth.user_cache import UserCache
 from dispatch.auth.views import admin_router as users_admin_router
 from dispatch.auth.views import router as auth_router
 from dispatch.campaigns.owner_views import owner_router as owner_booking_router
@@ -92,6 +93,7 @@ def create_app(
     app.state.session_factory = _publishing(
         session_factory or (lambda: Session(bound_engine, expire_on_commit=False)), bus
     )
+    app.state.user_cache = UserCache(app.state.session_factory, settings.auth_user_cache_s)
 
     install_error_handlers(app)
     install_offline_docs(app)

@@ -6,12 +6,24 @@ of the use case; background work opens its own `unit_of_work()`. Services only `
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Connection, DateTime, Dialect, Engine, event
+from sqlalchemy import (
+    ARRAY,
+    JSON,
+    BigInteger,
+    ColumnElement,
+    Connection,
+    DateTime,
+    Dialect,
+    Engine,
+    any_,
+    event,
+)
+from sqlalchemy import literal as sql_literal
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
@@ -54,6 +66,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 # JSON on SQLite, JSONB on PostgreSQL (indexable, compact).
 JSONType = JSON().with_variant(postgresql.JSONB(), "postgresql")
+
+
+def ids_in(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column IN ids``, sent to PostgreSQL as one array parameter (``= ANY(...)``).
+
+    An expanding IN renders one placeholder per id, so each list length is a new statement text for the
+    driver to parse and plan; a hundred-id IN costs three times the rows it reads. The array form is one
+    statement whatever the count. SQLite has no arrays and keeps the IN.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(sql_literal(list(ids), ARRAY(BigInteger)))  # type: ignore[no-any-return]
+    return column.in_(ids)  # type: ignore[no-any-return]
 
 
 def utcnow() -> datetime:

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     redis_channel: str = "dispatch:events"
     secret_key: str | None = Field(default=None, repr=False)
     token_ttl_minutes: Annotated[int, Field(gt=0)] = 12 * 60
+    # How long an API worker trusts its memory of a token's user (active? which role?); 0 reads every time.
+    auth_user_cache_s: Annotated[float, Field(ge=0)] = 5.0
 
     rescue_radius_km: Annotated[float, Field(gt=0)] = 150.0
     offer_timeout_s: Annotated[int, Field(gt=0)] = 90

@@ -10,6 +10,7 @@ visible after a higher id did. SQLite serialises writers, which gives that for f
 transactions can flush ids 10 and 11 and commit 11 first. So just before commit, under one transaction-level
 advisory lock, the transaction's events get fresh ids from the sequence: the lock is taken at the very end,
 after every row lock the transaction needs, so it cannot deadlock, and whoever commits later numbers later.
+Taking the lock and renumbering are one statement, so the lock is held for two round trips (it and COMMIT).
 """
 
 from __future__ import annotations
@@ -82,6 +83,26 @@ def record_event(
     return row
 
 
+# One round trip: take the lock, then draw new ids in the order the events were recorded (PostgreSQL
+# evaluates a volatile output column after the ORDER BY), and return (old id, new id) pairs. The lock row
+# must exist before any id is drawn, so no nextval can run before the lock is held. Keeping this to one
+# statement matters: the lock is held until COMMIT, and every extra step inside it is a wait for the
+# database and for the GIL that every other committing worker queues behind.
+_LOCK_AND_RENUMBER = text(
+    """
+    UPDATE events AS e SET id = fresh.new_id
+    FROM (
+        SELECT given.old_id, nextval(pg_get_serial_sequence('events', 'id')) AS new_id
+        FROM (SELECT pg_advisory_xact_lock(:key)) AS ordered,
+             unnest(CAST(:ids AS bigint[])) WITH ORDINALITY AS given(old_id, position)
+        ORDER BY given.position
+    ) AS fresh
+    WHERE e.id = fresh.old_id
+    RETURNING fresh.old_id, e.id
+    """
+)
+
+
 @sa_event.listens_for(OrmSession, "before_commit")
 def _number_in_commit_order(session: OrmSession) -> None:
     pending: list[Event] = session.info.get(PENDING_KEY, [])
@@ -92,15 +113,13 @@ def _number_in_commit_order(session: OrmSession) -> None:
     # A session joined to an outer transaction (the test suite's savepoints) does not really commit here.
     if connection.dialect.name != "postgresql" or connection.in_nested_transaction():
         return
-    connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": EVENT_ORDER_LOCK_KEY})
-    renumber = text(
-        "UPDATE events SET id = nextval(pg_get_serial_sequence('events', 'id')) WHERE id = :id RETURNING id"
-    )
-    for row in pending:
-        new_id = connection.execute(renumber, {"id": row.id}).scalar_one()
+    old_ids = [int(row.id) for row in pending if row.id is not None]  # all flushed above
+    renumbered = connection.execute(_LOCK_AND_RENUMBER, {"key": EVENT_ORDER_LOCK_KEY, "ids": old_ids})
+    new_ids = {int(old_id): int(new_id) for old_id, new_id in renumbered}
+    for row, old_id in zip(pending, old_ids, strict=True):
         # The row keeps living in the caller's hands with its final id; the session must not re-flush it.
         session.expunge(row)
-        set_committed_value(row, "id", new_id)
+        set_committed_value(row, "id", new_ids[old_id])
 
 
 @sa_event.listens_for(OrmSession, "after_commit")

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from dispatch.db import ids_in
 from dispatch.fleet.models import Capability, Van, VanStatus
 from dispatch.jobs.fleet_snapshot import FleetSnapshot, capability_mask, fleet_snapshot
 from dispatch.jobs.models import FaultCategory, JobStatus, RescueJob
@@ -374,7 +375,8 @@ def _live_state(session: Session, van_ids: list[int]) -> dict[int, _Live]:
     if not van_ids:
         return {}
     columns = (Van.id, Van.status, Van.current_job_id, Van.last_lat, Van.last_lon, Van.last_position_at)
-    rows = session.execute(sa_select(*(col(c) for c in columns)).where(col(Van.id).in_(van_ids))).all()
+    query = sa_select(*(col(c) for c in columns)).where(ids_in(session, Van.id, van_ids))
+    rows = session.execute(query).all()
     return {int(r[0]): _Live(r[1], r[2], r[3], r[4], r[5]) for r in rows if r[0] is not None}
 
 

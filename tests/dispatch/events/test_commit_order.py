@@ -52,3 +52,19 @@ def test_background_sessions_publish_through_the_engine_publisher(real_engine: E
         record_event(session, kind=KIND, actor="sweeper", at=TEST_NOW)
         session.commit()
     assert published == ["sweeper"]
+
+
+@pytest.mark.postgres
+def test_events_of_one_transaction_keep_the_order_they_were_recorded_in(real_engine: Engine) -> None:
+    if not is_postgres():
+        pytest.skip("SQLite keeps the flush order")
+    actors = [f"step-{n}" for n in range(12)]
+    with Session(real_engine) as session, Session(real_engine) as other:
+        rows = [record_event(session, kind=KIND, actor=actor, at=TEST_NOW) for actor in actors]
+        record_event(other, kind=KIND, actor="other", at=TEST_NOW)
+        other.commit()
+        session.commit()
+    assert [r.id for r in rows] == sorted(r.id for r in rows if r.id is not None)
+    with Session(real_engine) as session:
+        stored = session.exec(select(Event.actor).where(Event.kind == KIND).order_by(col(Event.id))).all()
+    assert stored == ["other", *actors]
