@@ -5,13 +5,16 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from dispatch.jobs.models import FaultCategory, GeocodePrecision, JobPriority, JobStatus, LocationSource
 from dispatch.owners.models import Powertrain
 from routing.datums import Datum
+
+if TYPE_CHECKING:
+    from dispatch.jobs.matching import CandidateSearch
 
 Plate = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=16)]
 Vin = Annotated[
@@ -156,6 +159,27 @@ class CandidatesRead(BaseModel):
     excluded_counts: dict[str, int]
     nearest_beyond_radius: list[NearbyVanRead]
     nearest_mobile_stations: list[NearbyVanRead]
+
+    @classmethod
+    def from_search(cls, search: CandidateSearch) -> CandidatesRead:
+        """Built without validation: every value comes typed from the matcher, and validating a hundred
+        candidates from their attributes cost more than ranking them."""
+        return cls.model_construct(
+            radius_km=search.radius_km,
+            required_capabilities=sorted(search.required_capabilities),
+            candidates=[CandidateRead.model_construct(**vars(c)) for c in search.candidates],
+            excluded=[
+                ExcludedVanRead.model_construct(**{**vars(e), "reasons": list(e.reasons)})
+                for e in search.excluded
+            ],
+            excluded_counts=dict(search.excluded_counts),
+            nearest_beyond_radius=[
+                NearbyVanRead.model_construct(**vars(v)) for v in search.nearest_beyond_radius
+            ],
+            nearest_mobile_stations=[
+                NearbyVanRead.model_construct(**vars(v)) for v in search.nearest_mobile_stations
+            ],
+        )
 
 
 class OfferRead(BaseModel):

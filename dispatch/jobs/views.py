@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from geopy.geocoders import get_geocoder_for_service
 
 from dispatch.api.deps import AgentDep, ClockDep, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.responses import model_response
 from dispatch.jobs import service
 from dispatch.jobs.geocoding import OnlineGeocoder
 from dispatch.jobs.intake import create_job
@@ -51,7 +52,7 @@ async def _online_geocoder(request: Request) -> OnlineGeocoder | None:
 
 
 def _candidates(search: CandidateSearch) -> CandidatesRead:
-    return CandidatesRead.model_validate(search)
+    return CandidatesRead.from_search(search)
 
 
 @router.post(
@@ -67,7 +68,7 @@ def create(
     settings: SettingsDep,
     clock: ClockDep,
     online: Annotated[OnlineGeocoder | None, Depends(_online_geocoder)],
-) -> JobCreated:
+) -> Response:
     now = clock.now()
     new = create_job(session=session, request=body, actor=user.username, now=now, online_geocoder=online)
     job, token = new.job, new.tracking_token
@@ -80,13 +81,14 @@ def create(
         search, offer = outcome.search, outcome.offer
     else:
         search = service.rank_job(session=session, job=job, now=now, settings=settings)
-    return JobCreated(
+    created = JobCreated(
         job=JobRead.model_validate(job),
         tracking_token=token,
         tracking_url=f"{settings.public_base_url.rstrip('/')}/track/{token}",
         candidates=_candidates(search),
         offer=OfferRead.model_validate(offer) if offer else None,
     )
+    return model_response(created, status.HTTP_201_CREATED)
 
 
 @router.get("/jobs", response_model=list[JobRead], summary="Rescue jobs / 救援单列表 (agent)")
