@@ -8,7 +8,12 @@ the status line, ``Content-Length`` and the body: a few tens of microseconds per
 
 ``run_closed_loop(host, port, requests, concurrency)`` sends each request once, ``concurrency`` at a time,
 each connection starting its next request when its last answer is read, and returns the latencies (ms), the
-wall time and the count of answers with status >= 400.
+wall time and the count of answers with status >= 400. In a closed loop the server sets the pace, so the
+latency is the concurrency divided by the throughput, whatever the load a real call center would bring.
+
+``run_open_loop(host, port, requests, rate_per_s, max_in_flight)`` sends at a fixed rate instead, as calls
+arrive, and measures each latency from the moment its request was due, so time spent queued for a free
+connection counts (no coordinated omission).
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from __future__ import annotations
 import asyncio
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,10 +91,55 @@ async def run_closed_loop(host: str, port: int, requests: Sequence[bytes], concu
     return LoadResult(latencies, wall, failures, statuses)
 
 
+async def run_open_loop(
+    host: str, port: int, requests: Sequence[bytes], rate_per_s: float, max_in_flight: int
+) -> LoadResult:
+    """Send request k at ``k / rate_per_s`` seconds over at most `max_in_flight` keep-alive connections."""
+    idle: asyncio.Queue[tuple[asyncio.StreamReader, asyncio.StreamWriter]] = asyncio.Queue()
+    for _ in range(max_in_flight):
+        idle.put_nowait(await asyncio.open_connection(host, port))
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    # perf_counter, not loop.time(): uvloop's clock ticks in whole milliseconds.
+    started = time.perf_counter()
+
+    async def send(raw: bytes, due: float) -> None:
+        reader, writer = await idle.get()
+        writer.write(raw)
+        status = await _read_response(reader)
+        latencies.append((time.perf_counter() - due) * 1000)
+        statuses[status] = statuses.get(status, 0) + 1
+        idle.put_nowait((reader, writer))
+
+    tasks = []
+    for k, raw in enumerate(requests):
+        due = started + k / rate_per_s
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(send(raw, due)))
+    await asyncio.gather(*tasks)
+    wall = time.perf_counter() - started
+    while not idle.empty():
+        _, writer = idle.get_nowait()
+        writer.close()
+    failures = sum(count for status, count in statuses.items() if status >= 400)
+    return LoadResult(latencies, wall, failures, statuses)
+
+
 def run(host: str, port: int, requests: Sequence[bytes], concurrency: int) -> LoadResult:
     """`run_closed_loop` on a fresh event loop (uvloop when installed, as uvicorn uses it too)."""
+    return _run_on_loop(run_closed_loop(host, port, requests, concurrency))
+
+
+def run_at_rate(
+    host: str, port: int, requests: Sequence[bytes], rate_per_s: float, max_in_flight: int
+) -> LoadResult:
+    """`run_open_loop` on a fresh event loop."""
+    return _run_on_loop(run_open_loop(host, port, requests, rate_per_s, max_in_flight))
+
+
+def _run_on_loop(work: Coroutine[Any, Any, LoadResult]) -> LoadResult:
     try:
         import uvloop
     except ImportError:  # pragma: no cover - uvicorn[standard] brings it
-        return asyncio.run(run_closed_loop(host, port, requests, concurrency))
-    return uvloop.run(run_closed_loop(host, port, requests, concurrency))
+        return asyncio.run(work)
+    return uvloop.run(work)

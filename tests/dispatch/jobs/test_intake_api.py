@@ -129,3 +129,18 @@ def test_priority_reasons_raise_the_priority(client: TestClient, auth: Auth) -> 
 def test_only_agents_create_jobs(client: TestClient, auth: Auth) -> None:
     assert client.post(JOBS, json=body(), headers=auth("tech001")).status_code == 403
     assert client.get(f"{JOBS}/RJ-000000-XXXXX", headers=auth("agent")).status_code == 404
+
+
+def test_a_reference_already_taken_is_drawn_again(
+    client: TestClient, auth: Auth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = client.post(JOBS, json=body(), headers=auth("agent")).json()["job"]
+    draws = iter([first["reference"], first["reference"], "RJ-261123-FRESH"])
+    monkeypatch.setattr("dispatch.jobs.intake.public_reference", lambda prefix, at: next(draws))
+    second_body = body(vehicle={"plate": "浙B99999", "powertrain": "ev"})
+    response = client.post(JOBS, json=second_body, headers=auth("agent"))
+    assert response.status_code == 201, response.text
+    assert response.json()["job"]["reference"] == "RJ-261123-FRESH"
+    # The clash left nothing half-written: both jobs, one tracking link each.
+    for reference in (first["reference"], "RJ-261123-FRESH"):
+        assert client.get(f"{JOBS}/{reference}", headers=auth("agent")).status_code == 200
