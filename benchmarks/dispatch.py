@@ -183,6 +183,27 @@ def start_server(database_url: str, port: int, workers: int) -> subprocess.Popen
     raise RuntimeError("server did not start")
 
 
+def server_cpu_s(pid: int) -> float:
+    """CPU seconds used so far by the server process and its workers (Linux /proc).
+
+    The machine's speed drifts from minute to minute; the CPU time one job costs the API drifts far less,
+    so it is the figure to compare between versions.
+    """
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2 :].split()
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def agent_token(engine: Engine) -> str:
     with Session(engine) as session:
         user = session.exec(select(User).where(col(User.username) == "agent")).scalar_one()
@@ -215,7 +236,9 @@ def bench_http(
         warm = [create(10**6 + i, *points[i % len(points)]) for i in range(CONCURRENCY * workers * 2)]
         http_load.run("127.0.0.1", port, warm, CONCURRENCY)
         creates = [create(i, lat, lon) for i, (lat, lon) in enumerate(points)]
+        cpu_before = server_cpu_s(server.pid)
         created = http_load.run("127.0.0.1", port, creates, CONCURRENCY)
+        cpu_ms_per_job = (server_cpu_s(server.pid) - cpu_before) * 1000 / len(creates)
         reads = [read_van(van_ids[i % len(van_ids)]) for i in range(len(points))]
         floor = http_load.run("127.0.0.1", port, reads, CONCURRENCY)
         offered = [create(10**7 + i, lat, lon) for i, (lat, lon) in enumerate(points)]
@@ -227,6 +250,7 @@ def bench_http(
         "p50_ms": percentile(created.latencies_ms, 50),
         "p99_ms": percentile(created.latencies_ms, 99),
         "rps": len(created.latencies_ms) / created.wall_s,
+        "cpu_ms": cpu_ms_per_job,
         "failures": created.failures + floor.failures,
         "floor_p50_ms": percentile(floor.latencies_ms, 50),
         "floor_p99_ms": percentile(floor.latencies_ms, 99),
@@ -311,7 +335,8 @@ def _print(results: dict[str, dict[str, dict[str, float]]]) -> None:
             measure = f"HTTP create job + rank, {part[6:]} worker(s)"
             print(
                 f"{'':<11}{measure:<34}{h['p50_ms']:>9.1f}{h['p99_ms']:>9.1f}{h['rps']:>9.0f}"
-                f"  {h['floor_p50_ms']:.1f}/{h['floor_p99_ms']:.1f} ({h['floor_rps']:.0f}) GET one van"
+                f"  {h['floor_p50_ms']:.1f}/{h['floor_p99_ms']:.1f} ({h['floor_rps']:.0f}) GET one van;"
+                f" API CPU {h['cpu_ms']:.1f} ms/job"
             )
             print(
                 f"{'':<11}{'  same, ' + format(h['rate_offered'], '.0f') + ' jobs/s offered':<34}"

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dispatch.campaigns.dayproblem import (
@@ -37,6 +38,8 @@ from routing.solver import solve
 from routing.validate import validate
 
 log = logging.getLogger(__name__)
+
+PLAN_VERSION_ATTEMPTS = 5
 
 DROP_MESSAGES = {
     DropReason.NO_SKILLED_VEHICLE: "没有具备所需技能的服务车 / No van has the skills this service needs",
@@ -119,15 +122,10 @@ def _store(
     now: datetime,
 ) -> RoutePlan:
     campaign_id, service_date = service_day.campaign.id, service_day.service_date
-    latest = session.exec(
-        select(func.max(RoutePlan.version)).where(
-            RoutePlan.campaign_id == campaign_id, RoutePlan.service_date == service_date
-        )
-    ).one()
     plan = RoutePlan(
         campaign_id=campaign_id,
         service_date=service_date,
-        version=(latest or 0) + 1,
+        version=0,  # numbered on insert
         status=PlanStatus.DRAFT,
         solver_status=solved.status,
         solve_time_s=round(solved.wall_time_s, 3),
@@ -146,12 +144,42 @@ def _store(
         created_by=actor,
         created_at=now,
     )
-    session.add(plan)
-    session.flush()
+    _insert_next_version(session, plan)
     for route in solved.routes:
         session.add_all(_plan_visits(plan.id, service_day, problem, route))
     session.flush()
     return plan
+
+
+def _insert_next_version(session: Session, plan: RoutePlan) -> None:
+    """Insert `plan` as the day's next version.
+
+    Two planners can finish solving the same day at the same moment; the unique (campaign, date, version)
+    constraint lets one of them have the number, and the other, after a clash, takes the next one, so
+    both drafts are kept and neither gets an error.
+    """
+    for _ in range(PLAN_VERSION_ATTEMPTS):
+        try:
+            with session.begin_nested():
+                plan.version = _latest_version(session, plan.campaign_id, plan.service_date) + 1
+                session.add(plan)
+                session.flush()
+            return
+        except IntegrityError:
+            continue
+    raise Conflict(
+        "该服务日的路线正在被其他人同时生成，请稍后重试 / "
+        "Others are building this day's plan right now; try again in a moment"
+    )
+
+
+def _latest_version(session: Session, campaign_id: uuid.UUID, service_date: date) -> int:
+    latest = session.exec(
+        select(func.max(RoutePlan.version)).where(
+            RoutePlan.campaign_id == campaign_id, RoutePlan.service_date == service_date
+        )
+    ).one()
+    return int(latest or 0)
 
 
 def _plan_visits(

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from dispatch.campaigns import plans
 from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan, VisitStatus
 from dispatch.events.models import Event
 from tests.dispatch.campaigns.conftest import DAY_1, CampaignFactory, book, gathering_points
@@ -153,3 +156,26 @@ def test_unreachable_booking_is_reported_with_a_reason(
 def _reference(db: Session, booking_id: str) -> str:
     booking = db.exec(select(Booking).where(col(Booking.id) == uuid.UUID(booking_id))).one()
     return booking.reference
+
+
+def test_a_plan_built_at_the_same_moment_as_another_takes_the_next_version(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    assert _plan(client, auth, campaign)["version"] == 1
+    # The second planner read the latest version just before the first one's insert landed.
+    real_latest = plans._latest_version
+    reads: list[int] = []
+
+    def stale_once(session: Session, campaign_id: uuid.UUID, service_date: date) -> int:
+        reads.append(1)
+        return 0 if len(reads) == 1 else real_latest(session, campaign_id, service_date)
+
+    monkeypatch.setattr(plans, "_latest_version", stale_once)
+    second = _plan(client, auth, campaign)
+    assert second["version"] == 2 and len(reads) == 2
+    listed = client.get(
+        f"/api/planner/campaigns/{campaign['id']}/days/{DAY_1.isoformat()}/plans", headers=auth("planner")
+    )
+    assert listed.status_code == 200, listed.text
+    assert sorted(p["version"] for p in listed.json()) == [1, 2]
