@@ -16,6 +16,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 
 from dispatch import tables  # noqa: F401  (every table mapped before the first flush, e.g. bookings)
+from dispatch.api.body_limit import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from dispatch.api.docs import install_offline_docs
 from dispatch.api.errors import install_error_handlers
 from dispatch.api.health import router as health_router
@@ -96,6 +97,7 @@ def create_app(
     app.state.user_cache = UserCache(app.state.session_factory, settings.auth_user_cache_s)
 
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
     install_offline_docs(app)
     routers = (
         health_router,

@@ -69,6 +69,15 @@ def field_path(location: tuple[Any, ...] | list[Any]) -> str:
     return ".".join(parts)
 
 
+_HTTP_CODES = {
+    401: "not_authenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
+
+
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DispatchError)
     return error_response(exc.status_code, exc.code, exc.message, field=exc.field, details=exc.details)
@@ -91,9 +100,7 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) and exc.detail else None
     message = message or _HTTP_MESSAGES.get(exc.status_code, "请求失败 / Request failed")
-    code = {401: "not_authenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed"}.get(
-        exc.status_code, "http_error"
-    )
+    code = _HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import Connection, Engine
 
-from tests.conftest import DEMO_PASSWORD
+from dispatch.app import create_app
+from dispatch.clock import FrozenClock
+from dispatch.settings import Settings
+from tests.conftest import DEMO_PASSWORD, _session_on
+
+Auth = Callable[[str], dict[str, str]]
 
 
 def test_health_checks_the_database(client: TestClient) -> None:
@@ -131,3 +137,21 @@ def test_technician_account_needs_a_technician(
     response = client.post("/api/admin/users", json=body, headers=auth("admin"))
     assert response.status_code == 422
     assert response.json()["error"]["field"] == "technician_id"
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["content-length", "chunked"])
+def test_a_body_larger_than_any_request_needs_is_413_before_it_is_parsed(
+    settings: Settings, engine: Engine, connection: Connection, clock: FrozenClock, auth: Auth, streamed: bool
+) -> None:
+    small = settings.model_copy(update={"max_upload_bytes": 100 * 1024})
+    app = create_app(small, engine=engine, clock=clock, session_factory=lambda: _session_on(connection))
+    chunks = [b'{"caller_name": "', *[b"x" * 4096] * 100, b'"}']
+    body: Iterator[bytes] | bytes = iter(chunks) if streamed else b"".join(chunks)
+    with TestClient(app) as client:
+        response = client.post(
+            "/api/call-center/jobs",
+            content=body,
+            headers={**auth("agent"), "Content-Type": "application/json"},
+        )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "payload_too_large"
