@@ -80,6 +80,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> None:
         _print("  演示账号 / Demo logins (password: DISPATCH_DEMO_PASSWORD, default 'demo'):")
         _print("    agent, agent2 (呼叫中心 call center), planner (规划 planner), admin (管理 admin),")
         _print("    tech001, tech002, ... (技术员 technicians, one per crew member)\n")
+    if args.workers > 1 and settings.is_sqlite:
+        _print(
+            "  注意：SQLite 同一时刻只允许一个写入，多个进程只会互相排队，请改用 PostgreSQL / Note: SQLite "
+            "takes one writer at a time, so several workers only queue behind each other; use PostgreSQL\n"
+        )
     if args.workers > 1:
         # Several processes: each builds its own app from the environment (share events via Redis).
         uvicorn.run(
