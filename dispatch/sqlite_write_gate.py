@@ -55,6 +55,8 @@ class SqliteWriteGate:
         info[_HOLDS_GATE] = self._lock.acquire(timeout=self._timeout_s)
 
     def _transaction_ended(self, conn: Connection) -> None:
+        if conn.invalidated:  # the pool's invalidate event gave the gate back already
+            return
         self._release(conn.connection.info)
 
     def _connection_returned(self, _dbapi_connection: Any, record: Any) -> None:

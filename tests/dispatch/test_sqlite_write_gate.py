@@ -89,3 +89,15 @@ def test_a_savepoint_opens_a_write_transaction_behind_the_gate(sqlite_engine: En
             assert gate.held
         connection.commit()
     assert not gate.held
+
+
+def test_a_connection_lost_mid_transaction_gives_the_gate_back(sqlite_engine: Engine) -> None:
+    gate = _gate(sqlite_engine)
+    with sqlite_engine.connect() as connection:
+        connection.execute(text("INSERT INTO log VALUES (1)"))
+        assert gate.held
+        connection.invalidate()
+        assert not gate.held
+    with sqlite_engine.begin() as connection:
+        connection.execute(text("INSERT INTO log VALUES (2)"))
+    assert not gate.held
