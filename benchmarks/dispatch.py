@@ -8,7 +8,8 @@ SQLite file and a fresh PostgreSQL database (``--pg-url``, default a ``dispatch_
 - search: ``search_candidates`` for random breakdowns across China (snapshot warm), p50/p99, beside its floor:
   the bare indexed SELECT of the same near vans' rows over the same connection;
 - http: ``POST /api/call-center/jobs`` (create + rank) against a uvicorn server with 1 and 2 workers
-  (``--workers``), at concurrency 32 in a closed loop, p50/p99 and requests/s, beside its floor:
+  (``--workers``), at concurrency 32 in a closed loop, p50/p99, requests/s and the API's CPU time per job
+  (steadier than requests/s when the machine's speed drifts), beside its floor:
   ``GET /api/fleet/vans/{id}`` (auth + one indexed SELECT) at the same concurrency; then the same creates
   in an open loop, arriving at ``--rate`` jobs/s (default 100, several times a national call center's
   peak) with at most 32 in flight, latency counted from when each call was due.
