@@ -6,7 +6,7 @@ of the use case; background work opens its own `unit_of_work()`. Services only `
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import literal as sql_literal
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -81,6 +82,29 @@ def ids_in(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[b
     if session.get_bind().dialect.name == "postgresql":
         return column == any_(sql_literal(list(ids), ARRAY(BigInteger)))  # type: ignore[no-any-return]
     return column.in_(ids)  # type: ignore[no-any-return]
+
+
+def insert_renewing(
+    session: Session, row: Any, *, clash_is_ours: Callable[[], bool], renew: Callable[[], None], attempts: int
+) -> bool:
+    """Insert `row` (flushed, in a savepoint), renewing one of its values while that value is what clashed.
+
+    For values the application picks and a unique constraint backs: a drawn reference, the next version
+    number. On a unique violation `clash_is_ours()` says whether that value is the one taken; if so
+    `renew()` picks another and the insert is tried again, up to `attempts` times (then False). Any other
+    violation is raised, with the session still usable.
+    """
+    for _ in range(attempts):
+        try:
+            with session.begin_nested():
+                session.add(row)
+                session.flush()
+            return True
+        except IntegrityError:
+            if not clash_is_ours():
+                raise
+            renew()
+    return False
 
 
 def utcnow() -> datetime:

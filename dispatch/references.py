@@ -15,8 +15,9 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
+
+from dispatch.db import insert_renewing
 
 _ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _LOCAL = ZoneInfo("Asia/Shanghai")
@@ -43,15 +44,16 @@ def insert_with_reference(session: Session, row: Any, new_reference: Callable[[]
     raised for the caller to explain, with the session still usable.
     """
     model = type(row)
-    for _ in range(REFERENCE_ATTEMPTS):
-        try:
-            with session.begin_nested():
-                session.add(row)
-                session.flush()
-            return
-        except IntegrityError:
-            taken = session.exec(select(model.reference).where(model.reference == row.reference)).first()
-            if taken is None:
-                raise
-            row.reference = new_reference()
-    raise RuntimeError(f"no free {model.__name__} reference after {REFERENCE_ATTEMPTS} draws")
+
+    def reference_taken() -> bool:
+        return (
+            session.exec(select(model.reference).where(model.reference == row.reference)).first() is not None
+        )
+
+    def draw_again() -> None:
+        row.reference = new_reference()
+
+    if not insert_renewing(
+        session, row, clash_is_ours=reference_taken, renew=draw_again, attempts=REFERENCE_ATTEMPTS
+    ):
+        raise RuntimeError(f"no free {model.__name__} reference after {REFERENCE_ATTEMPTS} draws")

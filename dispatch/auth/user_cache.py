@@ -47,5 +47,4 @@ class UserCache:
             user = session.get(User, user_id)
             if user is not None:
                 session.expunge(user)
-            session.rollback()
         return user

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, update
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from dispatch.campaigns.dayproblem import (
@@ -29,6 +28,7 @@ from dispatch.campaigns.dayproblem import (
 from dispatch.campaigns.models import Booking, Campaign, PlanStatus, PlanVisit, RoutePlan, VisitStatus
 from dispatch.campaigns.plan_diff import diff_plans, visit_times
 from dispatch.campaigns.slots import bump_day, read_day
+from dispatch.db import insert_renewing
 from dispatch.errors import Conflict, IllegalTransition, NotFound
 from dispatch.events.service import record_event
 from dispatch.settings import Settings
@@ -158,19 +158,28 @@ def _insert_next_version(session: Session, plan: RoutePlan) -> None:
     constraint lets one of them have the number, and the other, after a clash, takes the next one, so
     both drafts are kept and neither gets an error.
     """
-    for _ in range(PLAN_VERSION_ATTEMPTS):
-        try:
-            with session.begin_nested():
-                plan.version = _latest_version(session, plan.campaign_id, plan.service_date) + 1
-                session.add(plan)
-                session.flush()
-            return
-        except IntegrityError:
-            continue
-    raise Conflict(
-        "该服务日的路线正在被其他人同时生成，请稍后重试 / "
-        "Others are building this day's plan right now; try again in a moment"
-    )
+
+    def number() -> None:
+        plan.version = _latest_version(session, plan.campaign_id, plan.service_date) + 1
+
+    def version_taken() -> bool:
+        holder = session.exec(
+            select(RoutePlan.id).where(
+                RoutePlan.campaign_id == plan.campaign_id,
+                RoutePlan.service_date == plan.service_date,
+                RoutePlan.version == plan.version,
+            )
+        ).first()
+        return holder is not None
+
+    number()
+    if not insert_renewing(
+        session, plan, clash_is_ours=version_taken, renew=number, attempts=PLAN_VERSION_ATTEMPTS
+    ):
+        raise Conflict(
+            "该服务日的路线正在被其他人同时生成，请稍后重试 / "
+            "Others are building this day's plan right now; try again in a moment"
+        )
 
 
 def _latest_version(session: Session, campaign_id: uuid.UUID, service_date: date) -> int:
