@@ -85,15 +85,30 @@ async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = [
-        {"field": field_path(err.get("loc", ())), "message": err.get("msg", ""), "type": err.get("type", "")}
-        for err in exc.errors()
-    ]
+    problems = [_problem(err) for err in exc.errors()]
     first = problems[0]["field"] if problems else None
     message = _HTTP_MESSAGES[422]
-    if first:
+    if problems and problems[0]["type"] == "json_invalid":
+        message = problems[0]["message"]
+    elif first:
         message = f"字段 {first} 无效 / Invalid field {first}: {problems[0]['message']}"
     return error_response(422, "validation_error", message, field=first, details={"errors": problems})
+
+
+def _problem(err: dict[str, Any]) -> dict[str, Any]:
+    """One validation problem; a body that is not JSON at all is the body's fault, not a field's."""
+    if err.get("type") == "json_invalid":
+        position = err.get("loc", ("body", "?"))[-1]
+        message = (
+            f"请求体不是有效的 JSON（第 {position} 个字符）/ "
+            f"The body is not valid JSON (at character {position})"
+        )
+        return {"field": "body", "message": message, "type": "json_invalid"}
+    return {
+        "field": field_path(err.get("loc", ())),
+        "message": err.get("msg", ""),
+        "type": err.get("type", ""),
+    }
 
 
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:

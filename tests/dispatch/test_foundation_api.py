@@ -155,3 +155,15 @@ def test_a_body_larger_than_any_request_needs_is_413_before_it_is_parsed(
         )
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "payload_too_large"
+
+
+def test_a_body_that_is_not_json_is_422_naming_the_body(client: TestClient, auth: Auth) -> None:
+    response = client.post(
+        "/api/call-center/jobs",
+        content=b'{"caller_name": ',
+        headers={**auth("agent"), "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "validation_error" and error["field"] == "body"
+    assert "not valid JSON" in error["message"] and "有效的 JSON" in error["message"]
