@@ -28,6 +28,7 @@ from dispatch.campaigns.views import router as planner_router
 from dispatch.clock import Clock, SystemClock
 from dispatch.db import make_engine
 from dispatch.events.bus import EventBus, make_bus
+from dispatch.events.feed import EventLog
 from dispatch.events.service import PUBLISH_KEY, register_engine_publisher
 from dispatch.events.streams import router as streams_router
 from dispatch.fleet.views import router as fleet_router
@@ -58,7 +59,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # The bus binds to this loop: events committed in worker threads are handed to it thread-safely.
-        await bus.start()
+        await bus.start(EventLog(app.state.session_factory))
         register_engine_publisher(bound_engine, bus.publish)
         expiry = purge = None
         if settings.background_workers:

@@ -87,6 +87,11 @@ class Settings(BaseSettings):
     tracking_link_ttl_hours: Annotated[int, Field(gt=0)] = 24
     public_base_url: str = "http://127.0.0.1:8000"
 
+    # --- issue 16: faults and attacks ---
+    # Live streams read the event log; besides every wake-up (a local commit, a Redis message) each worker
+    # reads it this often while it has subscribers, which bounds cross-worker latency while Redis is down.
+    event_poll_interval_s: Annotated[float, Field(gt=0)] = 1.0
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:

@@ -1,45 +1,59 @@
-"""The event bus across workers: Redis pub/sub on one channel per deployment.
+"""Wake-ups across workers: Redis pub/sub on one channel per deployment.
 
-Each worker publishes the events its requests committed and relays everything on the channel to its own
-subscribers (its own events included, so every worker delivers in the channel's order). Pub/sub keeps no
-history: if the listener loses Redis, every local client is told to resume from the event log, which is
-the durable record; the bus only has to be fast.
+A worker that commits events publishes the newest id on the channel; every worker's listener then reads the
+event log (`dispatch.events.bus`). Redis is a convenience for latency, never a dependency: a publish that
+fails is dropped (the others find the events at their next poll), and a lost connection is retried with
+back-off forever, every wait bounded and cancellable, so requests, offer expiry and shutdown never wait for
+it. While it is unreachable `status` says so, and /health reports "degraded".
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Sequence
 
 import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from dispatch.events.bus import EventBus, cancel_quietly
-from dispatch.events.envelope import EventRecord
+from dispatch.events.bus import EventBus, LogReader, cancel_quietly
+from dispatch.events.models import Event
 
 log = logging.getLogger(__name__)
 
-RETRY_DELAY_S = 0.5
+RETRY_MIN_S = 0.2
+RETRY_MAX_S = 2.0
+LISTEN_TIMEOUT_S = 1.0
+SOCKET_TIMEOUT_S = 2.0
+HEALTH_CHECK_INTERVAL_S = 5
 
 
 class RedisBus(EventBus):
-    def __init__(self, url: str, channel: str) -> None:
-        super().__init__()
+    def __init__(self, url: str, channel: str, poll_interval_s: float = 1.0) -> None:
+        super().__init__(poll_interval_s)
         self.url = url
         self.channel = channel
+        self.connected = False
         self._client: aioredis.Redis | None = None
-        self._outbox: asyncio.Queue[Sequence[EventRecord]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[int] = asyncio.Queue()
         self._publisher: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
 
-    async def start(self) -> None:
-        await super().start()
-        self._client = aioredis.Redis.from_url(self.url)
+    @property
+    def status(self) -> dict[str, str]:
+        return {"redis": "ok" if self.connected else "unreachable"}
+
+    async def start(self, log_reader: LogReader | None = None) -> None:
+        await super().start(log_reader)
+        self._client = aioredis.Redis.from_url(
+            self.url,
+            socket_connect_timeout=SOCKET_TIMEOUT_S,
+            socket_timeout=SOCKET_TIMEOUT_S,
+            health_check_interval=HEALTH_CHECK_INTERVAL_S,
+        )
         self._outbox = asyncio.Queue()
-        pubsub = await self._subscribed()
-        self._listener = asyncio.create_task(self._listen(pubsub), name="redis-bus-listener")
+        self._listener = asyncio.create_task(self._listen(), name="redis-bus-listener")
         self._publisher = asyncio.create_task(self._publish_outbox(), name="redis-bus-publisher")
 
     async def stop(self, grace_s: float = 5.0) -> None:
@@ -47,63 +61,80 @@ class RedisBus(EventBus):
         await cancel_quietly(self._publisher)
         await cancel_quietly(self._listener)
         if self._client is not None:
-            await self._client.aclose()
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(self._client.aclose(), SOCKET_TIMEOUT_S)
             self._client = None
+        self.connected = False
 
-    def _dispatch(self, records: Sequence[EventRecord]) -> None:
-        self._outbox.put_nowait(records)
-
-    async def _subscribed(self) -> PubSub:
-        """A pub/sub connection whose SUBSCRIBE Redis has confirmed, so nothing published later is missed."""
-        assert self._client is not None
-        pubsub = self._client.pubsub()
-        await pubsub.subscribe(self.channel)
-        for _ in range(10):
-            message = await pubsub.get_message(timeout=1.0)
-            if message is not None and message["type"] == "subscribe":
-                return pubsub
-        raise ConnectionError(f"Redis did not confirm the subscription to {self.channel}")
+    def _announce(self, events: list[Event]) -> None:
+        newest = max((event.id for event in events if event.id is not None), default=None)
+        loop = self._loop
+        if newest is None or loop is None or loop.is_closed():
+            return
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(self._outbox.put_nowait, newest)
 
     async def _publish_outbox(self) -> None:
+        """Publish the newest id, several commits at once when they queue up; drop it if Redis is away."""
         assert self._client is not None
         while True:
-            records = await self._outbox.get()
-            for record in records:
-                await self._publish_one(record)
-
-    async def _publish_one(self, record: EventRecord) -> None:
-        assert self._client is not None
-        for attempt in range(3):
+            newest = [await self._outbox.get()]
+            while not self._outbox.empty():
+                newest.append(self._outbox.get_nowait())
+            if not self.connected:
+                continue  # the others poll the log meanwhile
             try:
-                await self._client.publish(self.channel, record.to_json())
-                return
-            except RedisError:
-                log.warning("publishing event %s to Redis failed (attempt %d)", record.id, attempt + 1)
-                await asyncio.sleep(RETRY_DELAY_S)
-        log.error("event %s not streamed: Redis unreachable; clients will catch up on reconnect", record.id)
+                await self._client.publish(self.channel, str(max(newest)))
+            except (RedisError, OSError) as exc:
+                log.warning("waking other workers through Redis failed (%s); they will poll", exc)
 
-    async def _listen(self, pubsub: PubSub) -> None:
+    async def _listen(self) -> None:
+        delay = RETRY_MIN_S
         while True:
+            pubsub: PubSub | None = None
             try:
-                await self._relay(pubsub)
-            except (RedisError, OSError):
-                log.warning("lost the Redis event channel; reconnecting")
-                await asyncio.sleep(RETRY_DELAY_S)
-                try:
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]
-                    pubsub = await self._subscribed()
-                except (RedisError, OSError):
-                    continue
-                # Whatever was published while we were away is only in the event log now.
-                self.evict_all("event bus reconnected, resume from your last event id / 事件通道重连，请续传")
+                pubsub = await self._subscribed()
+                if not self.connected:
+                    log.info("Redis event channel %s connected", self.channel)
+                self.connected, delay = True, RETRY_MIN_S
+                self.wake()  # whatever was committed while we were away is in the log
+                await self._relay_wakeups(pubsub)
+            except (RedisError, OSError) as exc:
+                if self.connected:
+                    log.warning("lost the Redis event channel (%s); polling the event log meanwhile", exc)
+                self.connected = False
+            finally:
+                if pubsub is not None:
+                    with contextlib.suppress(Exception):
+                        await asyncio.wait_for(pubsub.aclose(), SOCKET_TIMEOUT_S)  # type: ignore[no-untyped-call]
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RETRY_MAX_S)
 
-    async def _relay(self, pubsub: PubSub) -> None:
-        async for message in pubsub.listen():
-            if message["type"] != "message":
-                continue
-            try:
-                record = EventRecord.from_json(message["data"])
-            except (ValueError, TypeError, KeyError):
-                log.exception("ignoring a malformed message on %s", self.channel)
-                continue
-            self.deliver([record])
+    async def _subscribed(self) -> PubSub:
+        """A pub/sub connection whose SUBSCRIBE Redis has confirmed."""
+        assert self._client is not None
+        pubsub = self._client.pubsub()
+        try:
+            async with asyncio.timeout(SOCKET_TIMEOUT_S * 2):
+                await pubsub.subscribe(self.channel)
+                while True:
+                    message = await pubsub.get_message(timeout=LISTEN_TIMEOUT_S)
+                    if message is not None and message["type"] == "subscribe":
+                        return pubsub
+        except TimeoutError as exc:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+            raise ConnectionError(f"Redis did not confirm the subscription to {self.channel}") from exc
+        except BaseException:
+            with contextlib.suppress(Exception):
+                await pubsub.aclose()  # type: ignore[no-untyped-call]
+            raise
+
+    async def _relay_wakeups(self, pubsub: PubSub) -> None:
+        """Wake the log reader on every message; returns only by raising (the connection is gone)."""
+        while True:
+            if pubsub.connection is None or not pubsub.subscribed:
+                raise ConnectionError("the Redis pub/sub connection is closed")
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT_S)
+            if message is not None and message.get("type") == "message":
+                self.wake()

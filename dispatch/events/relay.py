@@ -98,9 +98,9 @@ async def serve(
     websocket: WebSocket, context: StreamContext, stream: Stream, last_event_id: int | None
 ) -> None:
     """Run one accepted, authenticated connection until it ends."""
-    subscription = context.bus.subscribe(stream.matches, context.settings.stream_queue_size)
+    subscription, live_after = await context.bus.join(stream.matches, context.settings.stream_queue_size)
     try:
-        seam = last_event_id or 0
+        seam = last_event_id if last_event_id is not None else live_after
         async for message, event_id in stream.catch_up(last_event_id):
             await websocket.send_text(message)
             seam = max(seam, event_id)

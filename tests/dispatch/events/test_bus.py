@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import os
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
 
-from dispatch.events.bus import CloseCode, EventBus
+from dispatch.events.bus import CloseCode, EventBus, Subscription
 from dispatch.events.envelope import EventRecord
 from dispatch.events.models import Event
 
@@ -37,14 +38,62 @@ async def test_a_full_mailbox_ends_only_that_subscriber() -> None:
     await bus.stop()
 
 
-async def test_publish_from_another_thread_reaches_the_loop() -> None:
-    bus = EventBus()
-    await bus.start()
-    subscription = bus.subscribe(lambda r: True, max_pending=10)
-    row = Event(id=7, kind="job.status", actor="t", created_at=T0, data={})
-    await asyncio.to_thread(bus.publish, [row])
-    got = await asyncio.wait_for(subscription.queue.get(), 5)
-    assert got.id == 7
+class FakeLog:
+    """An in-memory event log shared by the buses of one test (as the database is by several workers)."""
+
+    def __init__(self) -> None:
+        self.records: list[EventRecord] = []
+
+    def append(self, *ids: int) -> list[Event]:
+        self.records.extend(record(i) for i in ids)
+        self.records.sort(key=lambda r: r.id)
+        return [Event(id=i, kind="job.status", actor="t", created_at=T0, data={}) for i in ids]
+
+    def after(self, after_id: int, limit: int = 500) -> list[EventRecord]:
+        return [r for r in self.records if r.id > after_id][:limit]
+
+    def head(self) -> int:
+        return self.records[-1].id if self.records else 0
+
+
+async def _ids(subscription: Subscription, count: int) -> list[int]:
+    return [(await asyncio.wait_for(subscription.queue.get(), 10)).id for _ in range(count)]
+
+
+async def test_publish_from_another_thread_wakes_the_log_reader() -> None:
+    log = FakeLog()
+    bus = EventBus(poll_interval_s=3600)
+    await bus.start(log)
+    subscription, after = await bus.join(lambda r: True, max_pending=10)
+    assert after == 0
+    await asyncio.to_thread(bus.publish, log.append(7))
+    assert await _ids(subscription, 1) == [7]
+    await bus.stop()
+
+
+async def test_events_are_delivered_in_log_order_whatever_order_they_are_announced_in() -> None:
+    log = FakeLog()
+    log.append(1, 2)
+    bus = EventBus(poll_interval_s=3600)
+    await bus.start(log)
+    subscription, after = await bus.join(lambda r: True, max_pending=10)
+    assert after == 2  # a fresh subscriber gets what commits from now on
+    later = log.append(5)
+    earlier = log.append(3, 4)
+    bus.publish(later)
+    bus.publish(earlier)
+    assert await _ids(subscription, 3) == [3, 4, 5]
+    assert subscription.queue.empty()
+    await bus.stop()
+
+
+async def test_an_event_whose_announcement_was_lost_still_arrives_by_polling() -> None:
+    log = FakeLog()
+    bus = EventBus(poll_interval_s=0.05)
+    await bus.start(log)
+    subscription, _ = await bus.join(lambda r: True, max_pending=10)
+    log.append(1)  # committed, but nobody announced it (a publish that failed)
+    assert await _ids(subscription, 1) == [1]
     await bus.stop()
 
 
@@ -87,54 +136,62 @@ async def _redis_or_skip() -> None:
 
 
 @pytest.mark.redis
-async def test_redis_bus_delivers_to_every_worker_in_publish_order() -> None:
+async def test_redis_wakes_every_worker_and_each_delivers_in_log_order() -> None:
     from dispatch.events.redis_bus import RedisBus
 
     await _redis_or_skip()
+    log = FakeLog()
     channel = f"dispatch-test:{uuid.uuid4()}"
-    worker_a, worker_b = RedisBus(REDIS_URL, channel), RedisBus(REDIS_URL, channel)
-    await worker_a.start()
-    await worker_b.start()
+    # No polling: only Redis can wake worker B.
+    worker_a, worker_b = RedisBus(REDIS_URL, channel, 3600), RedisBus(REDIS_URL, channel, 3600)
+    await worker_a.start(log)
+    await worker_b.start(log)
     try:
-        on_a = worker_a.subscribe(lambda r: True, max_pending=100)
-        on_b = worker_b.subscribe(lambda r: True, max_pending=100)
-        rows = [Event(id=i, kind="job.status", actor="t", created_at=T0, data={"n": i}) for i in range(1, 6)]
-        worker_a.publish(rows[:3])
-        await asyncio.to_thread(worker_a.publish, rows[3:])
+        await _until(lambda: worker_a.connected and worker_b.connected)
+        on_a, _ = await worker_a.join(lambda r: True, max_pending=100)
+        on_b, _ = await worker_b.join(lambda r: True, max_pending=100)
+        worker_a.publish(log.append(1, 2, 3))
+        await asyncio.to_thread(worker_a.publish, log.append(4, 5))
         for subscription in (on_a, on_b):
-            got = [(await asyncio.wait_for(subscription.queue.get(), 5)).id for _ in range(5)]
-            assert got == [1, 2, 3, 4, 5]
+            assert await _ids(subscription, 5) == [1, 2, 3, 4, 5]
         assert on_b.queue.empty()
     finally:
         await worker_a.stop()
         await worker_b.stop()
 
 
+async def _until(condition: Callable[[], bool]) -> None:
+    for _ in range(200):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("condition never held")
+
+
 @pytest.mark.redis
-async def test_losing_redis_makes_every_local_client_resume_from_the_log() -> None:
+async def test_losing_the_redis_connection_neither_ends_clients_nor_stops_delivery() -> None:
     import redis.asyncio as aioredis
 
     from dispatch.events.redis_bus import RedisBus
 
     await _redis_or_skip()
+    log = FakeLog()
     name = f"dispatch-test-{uuid.uuid4().hex[:12]}"
-    bus = RedisBus(f"{REDIS_URL}?client_name={name}", f"dispatch-test:{uuid.uuid4()}")
-    await bus.start()
+    bus = RedisBus(f"{REDIS_URL}?client_name={name}", f"dispatch-test:{uuid.uuid4()}", 3600)
+    await bus.start(log)
     admin = aioredis.Redis.from_url(REDIS_URL)
     try:
-        subscription = bus.subscribe(lambda r: True, max_pending=10)
-        clients = await admin.client_list()
-        for client in clients:
-            if client.get("name") == name and "subscribe" in str(client.get("cmd", "")):
+        await _until(lambda: bus.connected)
+        subscription, _ = await bus.join(lambda r: True, max_pending=10)
+        for client in await admin.client_list():
+            if client.get("name") == name:
                 await admin.client_kill_filter(_id=client["id"])
-        await asyncio.wait_for(subscription.ended.wait(), 10)
-        assert subscription.close_code is CloseCode.RESUME
-        # The bus is subscribed again: new events flow to new subscribers.
-        later = bus.subscribe(lambda r: True, max_pending=10)
-        await asyncio.to_thread(
-            bus.publish, [Event(id=9, kind="job.status", actor="t", created_at=T0, data={})]
-        )
-        assert (await asyncio.wait_for(later.queue.get(), 10)).id == 9
+        await asyncio.to_thread(bus.publish, log.append(9))
+        assert await _ids(subscription, 1) == [9]
+        await _until(lambda: bus.connected)  # subscribed again by itself
+        bus.publish(log.append(10))
+        assert await _ids(subscription, 1) == [10]
+        assert not subscription.ended.is_set()
     finally:
         await admin.aclose()
         await bus.stop()
