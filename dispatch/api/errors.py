@@ -2,7 +2,8 @@
 
     {"error": {"code": "not_found", "message": "未找到 / Not found", "field": null, "details": {}}}
 
-422s name the offending field (`field`, plus every problem under `details.errors`). Unknown exceptions
+422s name the offending field (`field`, plus every problem under `details.errors`). A database that cannot
+be reached is a 503 with Retry-After (the client should try again; nothing was committed). Unknown exceptions
 become a bare 500 with no stack trace in the body; the trace goes to the log.
 """
 
@@ -15,6 +16,8 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from dispatch.errors import DispatchError
@@ -119,6 +122,22 @@ async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
 
 
+DATABASE_RETRY_AFTER_S = 5
+# Errors that mean "the database is not answering" (connection refused or lost, pool exhausted, locked),
+# not a bug in the statement.
+DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+    return error_response(
+        503,
+        "database_unavailable",
+        "数据库暂时不可用，请稍后重试 / The database is unavailable, try again shortly",
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_S)},
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "internal_error", "服务器内部错误 / Internal server error")
@@ -128,6 +147,8 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(DispatchError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    for database_error in DATABASE_UNAVAILABLE:
+        app.add_exception_handler(database_error, _database_unavailable)
     app.add_exception_handler(Exception, _unexpected_error)
 
 
