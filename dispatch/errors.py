@@ -12,6 +12,7 @@
     │   └── IdempotencyKeyReused      an Idempotency-Key already used for a different request
     ├── PermissionDenied              403: authenticated, but not allowed to touch this
     ├── Gone                          410: it existed but has expired (an owner's tracking link)
+    ├── TooManyAttempts               429: sign-in locked for a while; says when to retry (Retry-After)
     ├── PayloadTooLarge               413
     └── UnsupportedMediaType          415
 
@@ -33,6 +34,11 @@ class DispatchError(Exception):
         self.message = message
         self.field = field
         self.details = details or {}
+
+    @property
+    def headers(self) -> dict[str, str]:
+        """HTTP headers the response should carry."""
+        return {}
 
 
 class NotFound(DispatchError):
@@ -92,3 +98,19 @@ class PayloadTooLarge(DispatchError):
 class UnsupportedMediaType(DispatchError):
     code = "unsupported_media_type"
     status_code = 415
+
+
+class TooManyAttempts(DispatchError):
+    code = "too_many_attempts"
+    status_code = 429
+
+    def __init__(self, retry_after_s: int):
+        super().__init__(
+            f"尝试次数过多，请 {retry_after_s} 秒后再试 / Too many attempts, try again in {retry_after_s} s",
+            details={"retry_after_s": retry_after_s},
+        )
+        self.retry_after_s = retry_after_s
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after_s)}

@@ -91,6 +91,13 @@ class Settings(BaseSettings):
     # Live streams read the event log; besides every wake-up (a local commit, a Redis message) each worker
     # reads it this often while it has subscribers, which bounds cross-worker latency while Redis is down.
     event_poll_interval_s: Annotated[float, Field(gt=0)] = 1.0
+    # Sign-in: failures (per account, per client address) within the window before a lockout, and its length.
+    sign_in_max_failures_per_account: Annotated[int, Field(ge=1)] = 5
+    sign_in_max_failures_per_address: Annotated[int, Field(ge=1)] = 20
+    sign_in_failure_window_s: Annotated[int, Field(gt=0)] = 15 * 60
+    sign_in_lockout_s: Annotated[int, Field(gt=0)] = 15 * 60
+    # Websocket tickets (`POST /api/auth/ws-ticket`): single use, valid this long.
+    ws_ticket_ttl_s: Annotated[int, Field(gt=0, le=300)] = 30
 
     @field_validator("database_url")
     @classmethod

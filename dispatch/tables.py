@@ -1,6 +1,8 @@
 """Import every table module so `SQLModel.metadata` is complete (for Alembic and schema checks)."""
 
 from dispatch.auth import models as auth_models
+from dispatch.auth import throttle as auth_throttle
+from dispatch.auth import tickets as auth_tickets
 from dispatch.campaigns import models as campaign_models
 from dispatch.events import models as event_models
 from dispatch.fleet import models as fleet_models
@@ -10,6 +12,8 @@ from dispatch.tracking import models as tracking_models
 
 __all__ = [
     "auth_models",
+    "auth_throttle",
+    "auth_tickets",
     "campaign_models",
     "event_models",
     "fleet_models",

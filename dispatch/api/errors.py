@@ -83,7 +83,14 @@ _HTTP_CODES = {
 
 async def _domain_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, DispatchError)
-    return error_response(exc.status_code, exc.code, exc.message, field=exc.field, details=exc.details)
+    return error_response(
+        exc.status_code,
+        exc.code,
+        exc.message,
+        field=exc.field,
+        details=exc.details,
+        headers=exc.headers or None,
+    )
 
 
 async def _validation_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
+from dispatch.auth import throttle
 from dispatch.auth.models import Role, User
 from dispatch.auth.security import TokenClaims, hash_password, issue_token, token_lifetime, verify_password
-from dispatch.errors import Conflict, InvalidInput
+from dispatch.errors import Conflict, InvalidInput, TooManyAttempts
+from dispatch.events.models import Event
 from dispatch.fleet.models import Technician
+from dispatch.settings import Settings
 
 # Verifying against a real hash when the user doesn't exist keeps the timing the same for both failures.
 _DUMMY_HASH = hash_password("timing-equaliser")
@@ -29,6 +33,31 @@ def authenticate(*, session: Session, username: str, password: str) -> User | No
     if not user.is_active or not verify_password(password, user.password_hash):
         return None
     return user
+
+
+@dataclass(frozen=True)
+class SignInOutcome:
+    """A sign-in attempt: the user, or None with the lockout this failure started (0: none)."""
+
+    user: User | None
+    locked_s: int = 0
+
+
+def sign_in(
+    *, session: Session, username: str, password: str, address: str, now: datetime, settings: Settings
+) -> SignInOutcome:
+    """Check the password unless the account or the address is locked (``TooManyAttempts``, 429), and
+    count a failure against both. The caller commits even when the attempt failed: failures must count."""
+    limits = throttle.limits_for(username, address, settings)
+    wait_s = throttle.locked_for_s(session=session, limits=limits, now=now)
+    if wait_s:
+        raise TooManyAttempts(wait_s)
+    user = authenticate(session=session, username=username, password=password)
+    if user is None:
+        locked_s = throttle.record_failure(session=session, limits=limits, now=now, settings=settings)
+        return SignInOutcome(user=None, locked_s=locked_s)
+    throttle.record_success(session=session, username=username)
+    return SignInOutcome(user=user)
 
 
 def issue_access_token(*, user: User, key: str, now: datetime, ttl_minutes: int) -> tuple[str, datetime]:
@@ -77,3 +106,11 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def security_events(*, session: Session, limit: int) -> list[Event]:
+    """The newest ``auth.*`` events (sign-in lockouts), newest first."""
+    query = (
+        select(Event).where(col(Event.kind).startswith("auth.")).order_by(col(Event.id).desc()).limit(limit)
+    )
+    return list(session.exec(query))

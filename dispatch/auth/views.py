@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -14,6 +14,8 @@ from dispatch.api.deps import AdminDep, ClockDep, CurrentUser, SessionDep, Setti
 from dispatch.api.errors import ERROR_RESPONSES
 from dispatch.auth import service
 from dispatch.auth.models import Role, User
+from dispatch.errors import TooManyAttempts
+from dispatch.events.models import Event
 
 router = APIRouter(prefix="/api/auth", tags=["auth / 登录"], responses=ERROR_RESPONSES)
 admin_router = APIRouter(prefix="/api/admin", tags=["admin / 管理"], responses=ERROR_RESPONSES)
@@ -46,12 +48,25 @@ class UserCreate(BaseModel):
 @router.post("/token", response_model=TokenResponse, summary="Log in / 登录 (any role)")
 def login(
     form: Annotated[OAuth2PasswordRequestForm, Depends()],
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
 ) -> TokenResponse:
-    user = service.authenticate(session=session, username=form.username, password=form.password)
+    """Limited per account and per client address: too many failures lock both for a while (429)."""
+    outcome = service.sign_in(
+        session=session,
+        username=form.username,
+        password=form.password,
+        address=request.client.host if request.client else "unknown",
+        now=clock.now(),
+        settings=settings,
+    )
+    user = outcome.user
     if user is None:
+        session.commit()  # the failure counts even though this request fails
+        if outcome.locked_s:
+            raise TooManyAttempts(outcome.locked_s)
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
             "用户名或密码错误 / Wrong username or password",
@@ -78,3 +93,23 @@ def list_users(_admin: AdminDep, session: SessionDep) -> list[User]:
 )
 def create_user(body: UserCreate, _admin: AdminDep, session: SessionDep) -> User:
     return service.create_user(session=session, **body.model_dump())
+
+
+class SecurityEventRead(BaseModel):
+    id: int
+    kind: str
+    actor: str
+    created_at: datetime
+    data: dict[str, Any]
+
+
+@admin_router.get(
+    "/security-events",
+    response_model=list[SecurityEventRead],
+    summary="Sign-in lockouts and other security events / 安全事件 (admin)",
+)
+def security_events(
+    _admin: AdminDep, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+) -> list[Event]:
+    """Newest first: ``auth.*`` events (lockouts say which account or address, and until when)."""
+    return service.security_events(session=session, limit=limit)
