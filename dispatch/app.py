@@ -20,6 +20,7 @@ from dispatch.api.body_limit import MULTIPART_OVERHEAD_BYTES, BodySizeLimit
 from dispatch.api.docs import install_offline_docs
 from dispatch.api.errors import install_error_handlers
 from dispatch.api.health import router as health_router
+from dispatch.api.log_redaction import install_log_redaction
 from dispatch.auth.user_cache import UserCache
 from dispatch.auth.views import admin_router as users_admin_router
 from dispatch.auth.views import router as auth_router
@@ -98,6 +99,7 @@ def create_app(
     app.state.user_cache = UserCache(app.state.session_factory, settings.auth_user_cache_s)
 
     install_error_handlers(app)
+    install_log_redaction()
     app.add_middleware(BodySizeLimit, max_body_bytes=settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES)
     install_offline_docs(app)
     routers = (

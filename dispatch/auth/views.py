@@ -12,7 +12,7 @@ from sqlmodel import col, select
 
 from dispatch.api.deps import AdminDep, ClockDep, CurrentUser, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
-from dispatch.auth import service
+from dispatch.auth import service, tickets
 from dispatch.auth.models import Role, User
 from dispatch.errors import TooManyAttempts
 from dispatch.events.models import Event
@@ -76,6 +76,28 @@ def login(
         user=user, key=settings.signing_key(), now=clock.now(), ttl_minutes=settings.token_ttl_minutes
     )
     return TokenResponse(access_token=token, expires_at=expires_at, role=Role(user.role))
+
+
+class WebsocketTicketRead(BaseModel):
+    ticket: str
+    expires_at: datetime
+
+
+@router.post(
+    "/ws-ticket",
+    response_model=WebsocketTicketRead,
+    status_code=201,
+    summary="A single-use websocket ticket / 实时推送一次性票据 (any role)",
+)
+def websocket_ticket(
+    user: CurrentUser, session: SessionDep, settings: SettingsDep, clock: ClockDep
+) -> WebsocketTicketRead:
+    """Open a stream with ``?ticket=…`` instead of putting the bearer token in a URL (URLs get logged)."""
+    assert user.id is not None
+    ticket, expires_at = tickets.issue_ticket(
+        session=session, user_id=user.id, now=clock.now(), ttl_s=settings.ws_ticket_ttl_s
+    )
+    return WebsocketTicketRead(ticket=ticket, expires_at=expires_at)
 
 
 @router.get("/me", response_model=UserRead, summary="Who am I / 当前用户 (any role)")

@@ -3,9 +3,10 @@
     WS /api/streams/call-center?token=...&city=330200&city=331000&last_event_id=N
     WS /api/streams/technician?token=...&last_event_id=N
 
-The bearer token (the one `/api/auth/token` issues) goes in ``?token=`` or in a first message
-``{"type": "auth", "token": "..."}``; a missing, bad or expired token, or the wrong role, closes the socket
-with 1008 before anything is sent. Messages are envelopes (`dispatch.events.envelope`); see
+A browser signs in with a single-use ticket (``POST /api/auth/ws-ticket``, then ``?ticket=...``), which
+keeps the long-lived bearer token out of URLs and logs; the bearer token also works as a first message
+``{"type": "auth", "token": "..."}`` or (deprecated: it lands in access logs) ``?token=``. A missing, bad,
+used or expired credential, or the wrong role, closes the socket with 1008 before anything is sent. Messages are envelopes (`dispatch.events.envelope`); see
 `dispatch.events.relay` for replay, heartbeats and close codes.
 """
 
@@ -22,6 +23,7 @@ from starlette.concurrency import run_in_threadpool
 
 from dispatch.auth.models import Role, User
 from dispatch.auth.security import InvalidToken, read_token
+from dispatch.auth.tickets import redeem_ticket
 from dispatch.events.envelope import EventRecord
 from dispatch.events.models import Event
 from dispatch.events.relay import Stream, StreamContext, receive_token, reject, serve
@@ -39,13 +41,14 @@ MAX_REPLAY = 10_000
 async def call_center_stream(
     websocket: WebSocket,
     token: str | None = None,
+    ticket: str | None = None,
     city: Annotated[list[str] | None, Query(max_length=6)] = None,
     last_event_id: Annotated[int | None, Query(ge=0)] = None,
 ) -> None:
     """Every job's changes, optionally only for some prefecture cities (adcodes)."""
     context = StreamContext.of(websocket)
     await websocket.accept()
-    user = await _authenticate(websocket, context, token, CALL_CENTER_ROLES)
+    user = await _authenticate(websocket, context, token, ticket, CALL_CENTER_ROLES)
     if user is None:
         return
     cities = frozenset(city or ())
@@ -64,12 +67,13 @@ async def call_center_stream(
 async def technician_stream(
     websocket: WebSocket,
     token: str | None = None,
+    ticket: str | None = None,
     last_event_id: Annotated[int | None, Query(ge=0)] = None,
 ) -> None:
     """The technician's own offers, changes to the jobs their van holds, and their van's plan changes."""
     context = StreamContext.of(websocket)
     await websocket.accept()
-    user = await _authenticate(websocket, context, token, frozenset({Role.TECHNICIAN}))
+    user = await _authenticate(websocket, context, token, ticket, frozenset({Role.TECHNICIAN}))
     if user is None:
         return
     van_id = await run_in_threadpool(_van_of, context.session_factory, user.technician_id)
@@ -175,9 +179,19 @@ def _read_batch(
 
 
 async def _authenticate(
-    websocket: WebSocket, context: StreamContext, query_token: str | None, roles: frozenset[Role]
+    websocket: WebSocket,
+    context: StreamContext,
+    query_token: str | None,
+    ticket: str | None,
+    roles: frozenset[Role],
 ) -> User | None:
     """The connection's user, or None after closing with 1008 (bad token, unknown user, wrong role)."""
+    if ticket is not None:
+        user = await run_in_threadpool(_ticket_user, context, ticket)
+        if user is None or user.role not in roles:
+            await reject(websocket, "票据无效、已使用或已过期，或无权订阅 / Invalid, used or expired ticket")
+            return None
+        return user
     token = await receive_token(websocket, query_token, context.settings.stream_auth_timeout_s)
     if token is None:
         await reject(websocket, "未登录 / Not authenticated")
@@ -192,6 +206,13 @@ async def _authenticate(
         await reject(websocket, "无权订阅此数据流 / Not allowed on this stream")
         return None
     return user
+
+
+def _ticket_user(context: StreamContext, ticket: str) -> User | None:
+    with context.session_factory() as session:
+        user_id = redeem_ticket(session=session, ticket=ticket, now=context.clock.now())
+        session.commit()
+    return _active_user(context.session_factory, user_id) if user_id is not None else None
 
 
 def _active_user(session_factory: Callable[[], Session], user_id: int) -> User | None:

@@ -119,6 +119,25 @@ async def test_the_api_keeps_working_while_redis_is_down_and_notices_its_return(
             assert event["payload"]["job_id"] == created.json()["job"]["id"]
 
 
+async def test_no_credential_reaches_the_worker_log(worker: Worker) -> None:
+    async with httpx.AsyncClient(base_url=worker.http, timeout=10) as http:
+        login = await http.post("/api/auth/token", data={"username": "agent", "password": PASSWORD})
+        token = login.json()["access_token"]
+        headers = {"Authorization": f"Bearer {token}"}
+        ticket = (await http.post("/api/auth/ws-ticket", headers=headers)).json()["ticket"]
+        for url in (f"/api/streams/call-center?ticket={ticket}", f"/api/streams/call-center?token={token}"):
+            async with connect(f"{worker.ws}{url}", open_timeout=10) as ws:
+                assert json.loads(await asyncio.wait_for(ws.recv(), 10))["type"] == "stream.ready"
+        link = "Owner-link-token-0123456789abcdef"
+        assert (await http.get(f"/api/track/{link}")).status_code == 404
+        assert (await http.get(f"/api/streams/call-center?token={token}")).status_code in (403, 404)
+    await asyncio.sleep(0.5)  # the log pump reads the worker's output asynchronously
+    logged = "\n".join(worker.log)
+    assert "/api/streams/call-center?ticket=***" in logged  # the lines are there, the secrets are not
+    for secret in (token, ticket, link, token.split(".")[2]):
+        assert secret not in logged
+
+
 def test_sigterm_stops_the_worker_while_redis_is_down(worker: Worker, redis_server: RedisServer) -> None:
     redis_server.stop()
     with httpx.Client(base_url=worker.http, timeout=10) as http:
