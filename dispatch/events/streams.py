@@ -1,13 +1,14 @@
 """Staff live streams: the call center's view of every job, and a technician's own work.
 
-    WS /api/streams/call-center?token=...&city=330200&city=331000&last_event_id=N
-    WS /api/streams/technician?token=...&last_event_id=N
+    WS /api/streams/call-center?ticket=...&city=330200&city=331000&last_event_id=N
+    WS /api/streams/technician?ticket=...&last_event_id=N
 
 A browser signs in with a single-use ticket (``POST /api/auth/ws-ticket``, then ``?ticket=...``), which
 keeps the long-lived bearer token out of URLs and logs; the bearer token also works as a first message
-``{"type": "auth", "token": "..."}`` or (deprecated: it lands in access logs) ``?token=``. A missing, bad,
-used or expired credential, or the wrong role, closes the socket with 1008 before anything is sent. Messages are envelopes (`dispatch.events.envelope`); see
-`dispatch.events.relay` for replay, heartbeats and close codes.
+``{"type": "auth", "token": "..."}`` or ``?token=`` (kept for old clients; redacted from the logs). A
+missing, bad, used or expired credential, or the wrong role, closes the socket with 1008 before anything
+is sent. Messages are envelopes (`dispatch.events.envelope`); see `dispatch.events.relay` for replay,
+heartbeats and close codes.
 """
 
 from __future__ import annotations
