@@ -30,7 +30,7 @@ from dispatch.events.models import Event
 from dispatch.events.relay import Stream, StreamContext, receive_token, reject, serve
 from dispatch.events.replay import events_after
 from dispatch.fleet.models import Technician
-from dispatch.jobs.models import CLOSED_STATUSES, JobOffer, RescueJob
+from dispatch.jobs.models import CLOSED_STATUSES, VAN_HOLDING_STATUSES, JobOffer, RescueJob
 
 router = APIRouter(prefix="/api/streams", tags=["live streams / 实时推送"])
 
@@ -109,16 +109,38 @@ def call_center_filter(cities: frozenset[str], city_jobs: set[uuid.UUID]) -> Cal
 
 
 def technician_filter(van_id: int, van_jobs: set[uuid.UUID]) -> Callable[[EventRecord], bool]:
-    """Events about the technician's van, and any later change to a job that van was involved in."""
+    """Events about the technician's van, and later changes to a job while their van holds it.
+
+    The right to a job's events is decided per event, in stream order: a job joins the set when an event
+    gives it to this van, and leaves it when an event releases the van (a decline, an expiry, a
+    cancellation, completion: that event is still theirs) or shows another van working on it.
+    """
 
     def matches(record: EventRecord) -> bool:
+        job_id = record.job_id
         if record.van_id == van_id or _plan_mentions(record, van_id):
-            if record.job_id is not None:
-                van_jobs.add(record.job_id)
+            if job_id is not None:
+                if _releases_van(record):
+                    van_jobs.discard(job_id)
+                else:
+                    van_jobs.add(job_id)
             return True
-        return record.job_id is not None and record.job_id in van_jobs
+        if job_id is None or job_id not in van_jobs:
+            return False
+        if record.van_id is not None:  # another van's event on the job: it is no longer ours
+            van_jobs.discard(job_id)
+            return False
+        return True
 
     return matches
+
+
+def _releases_van(record: EventRecord) -> bool:
+    return (
+        record.kind == "job.status"
+        and record.to_status is not None
+        and record.to_status not in {status.value for status in VAN_HOLDING_STATUSES}
+    )
 
 
 def _plan_mentions(record: EventRecord, van_id: int) -> bool:
@@ -231,17 +253,13 @@ def _van_of(session_factory: Callable[[], Session], technician_id: int | None) -
 
 
 def _jobs_of_van(session_factory: Callable[[], Session], van_id: int) -> set[uuid.UUID]:
-    """Open jobs the van holds or has been offered: later call-center changes to them concern it."""
-    closed = [s.value for s in CLOSED_STATUSES]
-    open_jobs = select(RescueJob.id).where(col(RescueJob.status).not_in(closed))
+    """Jobs the van holds now (a pending offer holds it too): later call-center changes to them concern it."""
+    holding = [s.value for s in VAN_HOLDING_STATUSES]
     with session_factory() as session:
         held = session.exec(
-            select(RescueJob.id).where(col(RescueJob.van_id) == van_id, col(RescueJob.status).not_in(closed))
+            select(RescueJob.id).where(col(RescueJob.van_id) == van_id, col(RescueJob.status).in_(holding))
         ).all()
-        offered = session.exec(
-            select(JobOffer.job_id).where(col(JobOffer.van_id) == van_id, col(JobOffer.job_id).in_(open_jobs))
-        ).all()
-        return set(held) | set(offered)
+        return set(held)
 
 
 def _open_jobs_in(session_factory: Callable[[], Session], cities: frozenset[str]) -> set[uuid.UUID]:

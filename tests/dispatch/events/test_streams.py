@@ -269,3 +269,34 @@ def test_technician_sees_plan_changes_that_name_their_van(
         got = receive_events(ws, 1)
     assert got[0]["event_id"] == ids[1]
     assert got[0]["type"] == "plan.published"
+
+
+def _declined_then_reassigned(job: uuid.UUID, my_van: int, other_van: int) -> list[dict[str, Any]]:
+    """The events a job leaves when my van is offered it, declines, and another crew takes it on."""
+    return [
+        job_event(job, from_status="created", to_status="offered", van_id=my_van),
+        job_event(
+            job, from_status="offered", to_status="created", van_id=my_van, data={"answer": "declined"}
+        ),
+        job_event(job, from_status="created", to_status="offered", van_id=other_van),
+        {"kind": "job.note", "job_id": job, "van_id": other_van, "data": {"text": "车主在服务区 B 口"}},
+        {"kind": "job.note", "job_id": job, "actor": "agent", "data": {"text": "客户 VIP"}},
+    ]
+
+
+def test_a_technician_stops_getting_a_job_once_their_crew_declined_it(
+    client: TestClient, app: FastAPI, clock: FrozenClock, db: Session, token_for: Callable[[str], str]
+) -> None:
+    my_van, other_van = _van_of(db, "tech001"), _van_of(db, "tech003")
+    job = uuid.uuid4()
+    with client.websocket_connect(f"{TECH}?token={token_for('tech001')}") as ws:
+        receive(ws)
+        ids = commit_events(app, clock, *_declined_then_reassigned(job, my_van, other_van))
+        [marker] = commit_events(app, clock, job_event(to_status="offered", van_id=my_van))
+        got = receive_events(ws, 3)
+    assert [m["event_id"] for m in got] == [ids[0], ids[1], marker]
+
+    # Replaying from before the offer applies the same rule.
+    with client.websocket_connect(f"{TECH}?token={token_for('tech001')}&last_event_id={ids[0] - 1}") as ws:
+        replayed = receive_events(ws, 3)
+    assert [m["event_id"] for m in replayed] == [ids[0], ids[1], marker]
