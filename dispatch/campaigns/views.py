@@ -40,7 +40,8 @@ from dispatch.campaigns.schemas import (
 router = APIRouter(prefix="/api/planner", tags=["planner / 服务规划"], responses=ERROR_RESPONSES)
 
 
-# The loaders authenticate first (staff only), so nobody can probe which ids exist without a token.
+# The loaders check the role first (staff; planners only for planner-only things), so nobody can probe
+# which ids exist: a wrong role gets 403 whether the id exists or not.
 def _campaign_or_404(campaign_id: uuid.UUID, _user: StaffDep, session: SessionDep) -> Campaign:
     return campaign_service.get_campaign(session=session, campaign_id=campaign_id)
 
@@ -49,11 +50,16 @@ def _booking_or_404(booking_id: uuid.UUID, _user: StaffDep, session: SessionDep)
     return booking_service.get_booking(session=session, booking_id=booking_id)
 
 
-def _plan_or_404(plan_id: uuid.UUID, _user: StaffDep, session: SessionDep) -> RoutePlan:
+def _planner_campaign_or_404(campaign_id: uuid.UUID, _user: PlannerDep, session: SessionDep) -> Campaign:
+    return campaign_service.get_campaign(session=session, campaign_id=campaign_id)
+
+
+def _plan_or_404(plan_id: uuid.UUID, _user: PlannerDep, session: SessionDep) -> RoutePlan:
     return plan_service.get_plan(session=session, plan_id=plan_id)
 
 
 CurrentCampaign = Annotated[Campaign, Depends(_campaign_or_404)]
+PlannerCampaign = Annotated[Campaign, Depends(_planner_campaign_or_404)]
 CurrentBooking = Annotated[Booking, Depends(_booking_or_404)]
 CurrentPlan = Annotated[RoutePlan, Depends(_plan_or_404)]
 
@@ -232,7 +238,7 @@ def cancel_booking(
     summary="Plan (or re-plan) a service day / 生成当日路线 (planner)",
 )
 def build_plan(
-    campaign: CurrentCampaign,
+    campaign: PlannerCampaign,
     service_date: date,
     user: PlannerDep,
     session: SessionDep,
@@ -258,7 +264,7 @@ def build_plan(
     summary="Plan versions of a day / 当日路线版本 (planner)",
 )
 def list_plans(
-    campaign: CurrentCampaign, service_date: date, _user: PlannerDep, session: SessionDep
+    campaign: PlannerCampaign, service_date: date, _user: PlannerDep, session: SessionDep
 ) -> list[PlanRead]:
     plans = plan_service.list_plans(session=session, campaign_id=campaign.id, service_date=service_date)
     return [plan_read(session, p) for p in plans]
