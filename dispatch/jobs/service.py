@@ -23,6 +23,7 @@ from sqlmodel import Session, col, select
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.events.models import Event
+from dispatch.events.service import record_event
 from dispatch.fleet.models import ServiceStation, Van, VanKind
 from dispatch.jobs.lifecycle import transition
 from dispatch.jobs.matching import CandidateSearch, search_candidates
@@ -122,7 +123,26 @@ def dispatch_job(
         now=now,
         timeout_s=settings.offer_timeout_s,
     )
+    if offer is None and not job.needs_attention:
+        _flag_for_attention(session, job, actor, now, "半径内车辆均在执行任务 / Every van in range is taken")
     return DispatchOutcome(job, offer, search)
+
+
+def _flag_for_attention(session: Session, job: RescueJob, actor: str, now: datetime, reason: str) -> None:
+    """Put the job on the agents' attention list (``needs_attention``), with a ``job.attention`` event."""
+    job.needs_attention = True
+    job.attention_reason = reason
+    job.updated_at = now
+    session.add(job)
+    record_event(
+        session,
+        kind="job.attention",
+        actor=actor,
+        at=now,
+        job_id=job.id,
+        city_adcode=job.city_adcode,
+        data={"reason": reason},
+    )
 
 
 def cancel_job(

@@ -165,3 +165,34 @@ def test_a_whole_rescue_leaves_a_complete_audit_trail(
     assert all(e["created_at"] for e in events) and events[2]["actor"] == "tech001"
     final = client.get(f"{JOBS}/{created['job']['id']}", headers=auth("agent")).json()
     assert final["promised_eta_at"] and final["status"] == "completed" and final["version"] == 7
+
+
+def test_auto_dispatch_with_every_van_in_range_taken_flags_the_job_for_the_agent(
+    client: TestClient, auth: Auth, db: Session
+) -> None:
+    # Take every van in range, and put each on site: they are listed as free soon, none can be offered.
+    taken = []
+    for n in range(30):
+        created = create(
+            client, auth, auto_dispatch=True, vehicle={"plate": f"浙B9{n:04d}", "powertrain": "ice"}
+        )
+        if created["offer"] is None:
+            break
+        taken.append(uuid.UUID(created["job"]["id"]))
+    for job_id in taken:
+        held = db.get(RescueJob, job_id)
+        assert held is not None
+        held.status = JobStatus.ON_SITE
+        db.add(held)
+    db.commit()
+
+    created = create(client, auth, auto_dispatch=True, vehicle={"plate": "浙B99999", "powertrain": "ice"})
+    job = created["job"]
+    assert created["offer"] is None
+    assert created["candidates"]["candidates"], "vans in range exist, all of them taken"
+    assert job["status"] == "created" and job["needs_attention"] is True
+    assert job["attention_reason"]
+    flagged = client.get(JOBS, params={"needs_attention": "true"}, headers=auth("agent")).json()
+    assert job["id"] in [j["id"] for j in flagged]
+    events = client.get(f"{JOBS}/{job['reference']}/events", headers=auth("agent")).json()
+    assert events[-1]["kind"] == "job.attention" and events[-1]["data"]["reason"] == job["attention_reason"]
