@@ -16,7 +16,7 @@ from sqlmodel import Session
 
 from dispatch import schema
 from dispatch.db import make_engine
-from dispatch.settings import Settings, get_settings
+from dispatch.settings import Environment, Settings, get_settings
 
 log = logging.getLogger("dispatch")
 
@@ -152,6 +152,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         _serve(args, settings)
     elif args.command == "seed":
+        if settings.environment is Environment.PRODUCTION:
+            _print(
+                "生产环境不能加载演示数据（含默认密码账号）/ "
+                "Refusing to seed demo data (accounts with the demo password) in production"
+            )
+            raise SystemExit(2)
         seed_database(settings, args.scale, reset=args.reset)
     elif args.command == "db":
         _db(args, settings)

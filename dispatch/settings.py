@@ -7,6 +7,7 @@ once and kept beside the database. Production mode refuses to start without an e
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -119,6 +120,12 @@ class Settings(BaseSettings):
             raise ValueError(
                 "DISPATCH_SECRET_KEY must be set in production / 生产环境必须设置 DISPATCH_SECRET_KEY"
             )
+        if self.environment is Environment.PRODUCTION and not strong_secret(self.secret_key or ""):
+            raise ValueError(
+                "DISPATCH_SECRET_KEY is too weak: use 32 random bytes, e.g. "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` / "
+                "DISPATCH_SECRET_KEY 强度不足，请使用 32 字节随机密钥"
+            )
         return self
 
     @property
@@ -128,6 +135,14 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def secret_file(self) -> Path:
+        """Where development keeps its generated key: beside the SQLite file, or for a server database in
+        the user's config folder, one file per database (never in a folder named after the URL)."""
+        if self.is_sqlite:
+            return self.sqlite_directory() / SECRET_FILE_NAME
+        database = hashlib.sha256(self.database_url.encode()).hexdigest()[:16]
+        return Path.home() / ".config" / "roadside-dispatch" / f"secret-{database}"
 
     def sqlite_directory(self) -> Path:
         """Directory of the SQLite file, where the embedded default keeps its generated secret."""
@@ -140,14 +155,23 @@ class Settings(BaseSettings):
         """The JWT signing key: the configured one, or one generated once and stored locally."""
         if self.secret_key:
             return self.secret_key
-        secret_file = self.sqlite_directory() / SECRET_FILE_NAME
+        secret_file = self.secret_file()
         if not secret_file.exists():
-            secret_file.parent.mkdir(parents=True, exist_ok=True)
+            secret_file.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            secret_file.touch(mode=0o600)
             secret_file.write_text(secrets.token_urlsafe(48))
-            secret_file.chmod(0o600)
         key = secret_file.read_text().strip()
         self.secret_key = key
         return key
+
+
+MIN_SECRET_CHARS = 43  # secrets.token_urlsafe(32); a hex key of 32 bytes has 64
+MIN_SECRET_DISTINCT_CHARS = 12
+
+
+def strong_secret(key: str) -> bool:
+    """Long enough for 32 random bytes, and not a few characters repeated (a word, a pattern)."""
+    return len(key) >= MIN_SECRET_CHARS and len(set(key)) >= MIN_SECRET_DISTINCT_CHARS
 
 
 @lru_cache
