@@ -106,6 +106,10 @@ _LOCK_AND_RENUMBER = text(
 @sa_event.listens_for(OrmSession, "before_commit")
 def _number_in_commit_order(session: OrmSession) -> None:
     pending: list[Event] = session.info.get(PENDING_KEY, [])
+    if not pending or session.get_nested_transaction() is not None:
+        return  # a savepoint's release: the real commit numbers the events
+    # Events recorded inside a savepoint that was rolled back have left the session: they never happened.
+    pending = session.info[PENDING_KEY] = [row for row in pending if row in session]
     if not pending:
         return
     session.flush()
@@ -124,6 +128,8 @@ def _number_in_commit_order(session: OrmSession) -> None:
 
 @sa_event.listens_for(OrmSession, "after_commit")
 def _publish_committed(session: OrmSession) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint was released (SQLAlchemy calls that a commit too): wait for the real one
     pending: list[Event] = session.info.pop(PENDING_KEY, [])
     if not pending:
         return
@@ -140,4 +146,6 @@ def _engine_publisher(session: OrmSession) -> Publisher | None:
 
 @sa_event.listens_for(OrmSession, "after_rollback")
 def _forget_rolled_back(session: OrmSession) -> None:
-    session.info.pop(PENDING_KEY, None)
+    """Forget the transaction's events; a savepoint's rollback only drops its own (see before_commit)."""
+    if session.get_nested_transaction() is None:
+        session.info.pop(PENDING_KEY, None)

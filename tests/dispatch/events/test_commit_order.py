@@ -68,3 +68,30 @@ def test_events_of_one_transaction_keep_the_order_they_were_recorded_in(real_eng
     with Session(real_engine) as session:
         stored = session.exec(select(Event.actor).where(Event.kind == KIND).order_by(col(Event.id))).all()
     assert stored == ["other", *actors]
+
+
+def test_savepoints_neither_publish_early_nor_lose_the_transactions_events(real_engine: Engine) -> None:
+    """A savepoint's release is not the commit: events are numbered and published once, at the real
+    commit; a rolled-back savepoint drops only its own events (the offer sweep works this way)."""
+    published: list[list[str]] = []
+    register_engine_publisher(real_engine, lambda rows: published.append([r.actor for r in rows]))
+    with Session(real_engine) as session, Session(real_engine) as other:
+        record_event(session, kind=KIND, actor="before", at=TEST_NOW)
+        with session.begin_nested():
+            record_event(session, kind=KIND, actor="released", at=TEST_NOW)
+        try:
+            with session.begin_nested():
+                record_event(session, kind=KIND, actor="rolled-back", at=TEST_NOW)
+                raise RuntimeError("this offer failed")
+        except RuntimeError:
+            pass
+        assert published == []
+        if is_postgres():  # SQLite: one writer at a time, the other session would wait for this one
+            record_event(other, kind=KIND, actor="other", at=TEST_NOW)
+            other.commit()
+        session.commit()
+    committed_first = [["other"]] if is_postgres() else []
+    assert published == [*committed_first, ["before", "released"]]
+    with Session(real_engine) as session:
+        stored = session.exec(select(Event.actor).where(Event.kind == KIND).order_by(col(Event.id))).all()
+    assert stored == [*(c[0] for c in committed_first), "before", "released"]
