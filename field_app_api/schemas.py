@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from dispatch.api.ids import RowId
 from dispatch.jobs.models import JobStatus
 
 MAX_PINGS_PER_REQUEST = 500
@@ -143,7 +144,7 @@ class StatusChange(BaseModel):
     """A move of the crew's job; towed needs the destination station, failed needs a reason."""
 
     status: TechnicianStatus
-    towed_to_station_id: int | None = None
+    towed_to_station_id: RowId | None = None
     reason: str | None = Field(default=None, min_length=1, max_length=500)
     recorded_at: AwareDatetime | None = Field(default=None, description="When the tablet recorded it")
 
@@ -184,7 +185,7 @@ class CompletionReport(BaseModel):
     fault_found: str = Field(min_length=1, max_length=500)
     work_done: str = Field(min_length=1, max_length=1000)
     repaired_on_site: bool
-    towed_to_station_id: int | None = None
+    towed_to_station_id: RowId | None = None
     signature_id: uuid.UUID | None = Field(default=None, description="An uploaded signature attachment")
 
     @model_validator(mode="after")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from dispatch.api.ids import RowId
 from dispatch.campaigns.models import BookingStatus, CampaignMode, CampaignStatus, PlanStatus, VisitStatus
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS-84 latitude, degrees")]
@@ -29,7 +30,7 @@ class GatheringPoint(BaseModel):
 
 
 class CampaignVanIn(BaseModel):
-    van_id: int
+    van_id: RowId
     shift_start: time = time(8, 0)
     shift_end: time = time(18, 0)
     lunch_start: time | None = Field(default=None, description="earliest lunch start (default 11:30)")
@@ -45,7 +46,7 @@ class CampaignCreate(BaseModel):
     start_date: date
     end_date: date
     service_days: list[date] | None = Field(default=None, description="default: every day in the range")
-    host_station_id: int
+    host_station_id: RowId
     vans: list[CampaignVanIn] = Field(min_length=1, max_length=20)
     services: list[ServiceOffer] = Field(min_length=1, max_length=20)
     gathering_points: list[GatheringPoint] = Field(default_factory=list, max_length=50)
@@ -143,8 +144,8 @@ class AvailabilityRead(BaseModel):
 class BookingPlace(BaseModel):
     """Where the van goes: a known owner's address, a gathering point by name, or explicit coordinates."""
 
-    owner_id: int | None = None
-    vehicle_id: int | None = None
+    owner_id: RowId | None = None
+    vehicle_id: RowId | None = None
     gathering_point: str | None = Field(default=None, max_length=120)
     lat: Lat | None = None
     lon: Lon | None = None

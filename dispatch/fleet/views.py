@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from dispatch.api.deps import SessionDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import Offset, RowId
 from dispatch.errors import NotFound
 from dispatch.fleet.models import ServiceStation, Van, VanKind, VanStatus
 
@@ -61,9 +62,9 @@ def list_vans(
     _user: StaffDep,
     session: SessionDep,
     kind: VanKind | None = None,
-    station_id: int | None = None,
+    station_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[Van]:
     query = select(Van).order_by(col(Van.id)).offset(offset).limit(limit)
     if kind:
@@ -74,7 +75,7 @@ def list_vans(
 
 
 @router.get("/vans/{van_id}", response_model=VanRead, summary="One van / 车辆详情 (staff)")
-def get_van(van_id: int, _user: StaffDep, session: SessionDep) -> Van:
+def get_van(van_id: RowId, _user: StaffDep, session: SessionDep) -> Van:
     van = session.get(Van, van_id)
     if van is None:
         raise NotFound(f"未找到车辆 {van_id} / Van {van_id} not found")

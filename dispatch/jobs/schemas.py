@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from dispatch.api.ids import RowId
 from dispatch.jobs.models import FaultCategory, GeocodePrecision, JobPriority, JobStatus, LocationSource
 from dispatch.owners.models import Powertrain
 from routing.datums import Datum
@@ -63,7 +64,7 @@ class JobCreate(BaseModel):
 class DispatchRequest(BaseModel):
     """Empty for auto-dispatch; a `van_id` with a `reason` for the agent's own pick."""
 
-    van_id: int | None = None
+    van_id: RowId | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 

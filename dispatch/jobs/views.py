@@ -9,6 +9,7 @@ from geopy.geocoders import get_geocoder_for_service
 
 from dispatch.api.deps import AgentDep, ClockDep, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import Offset
 from dispatch.api.responses import model_response
 from dispatch.jobs import service
 from dispatch.jobs.geocoding import OnlineGeocoder
@@ -99,7 +100,7 @@ def list_jobs(
     city_adcode: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     needs_attention: bool | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[RescueJob]:
     return list(
         service.list_jobs(
