@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from dispatch.api.ids import RowId
 from dispatch.jobs.models import FaultCategory, GeocodePrecision, JobPriority, JobStatus, LocationSource
 from dispatch.owners.models import Powertrain
+from dispatch.owners.plates import PlateIn
 from routing.datums import Datum
 
 if TYPE_CHECKING:
     from dispatch.jobs.matching import CandidateSearch
 
-Plate = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=16)]
 Vin = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-HJ-NPR-Z0-9]{17}$")
 ]
@@ -43,7 +43,7 @@ class LocationIn(BaseModel):
 
 
 class VehicleIn(BaseModel):
-    plate: Plate | None = None
+    plate: PlateIn | None = None
     vin: Vin | None = None
     model: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     powertrain: Powertrain | None = None
