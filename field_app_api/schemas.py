@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field,
 
 from dispatch.api.ids import RowId
 from dispatch.jobs.models import JobStatus
+from routing.datums import Datum
 
 MAX_PINGS_PER_REQUEST = 500
 
@@ -200,6 +201,7 @@ class CompletionReport(BaseModel):
 class PingIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+    datum: Datum = Field(default=Datum.WGS84, description="the tablet's map datum; stored as WGS-84")
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
     speed_kmh: float | None = Field(default=None, ge=0, le=400)
     heading_deg: float | None = Field(default=None, ge=0, le=360)
@@ -222,6 +224,7 @@ PingPayload = Annotated[
 class PingResult(BaseModel):
     accepted: int
     ignored_future: int
+    rejected_outside: int = Field(default=0, description="pings outside China: not stored, van not moved")
     position_updated: bool
     last_position_at: datetime | None
     job_id: uuid.UUID | None = None
