@@ -88,12 +88,16 @@ def geocode_address(
 def locate_point(lat: float, lon: float, *, strict: bool = True) -> Place | None:
     """The county a WGS-84 point lies in (nearest county seat); outside China is ``InvalidInput``."""
     if not in_offset_region(lat, lon):
-        return _outside_china(lat, lon, strict)
+        if not strict:
+            return None
+        raise _outside_china(lat, lon)
     table = _county_table()
     distance_km = haversine_km(lat, lon, table.lats, table.lons)
     nearest = int(np.argmin(distance_km))
     if float(distance_km[nearest]) > MAX_KM_FROM_A_COUNTY_SEAT:
-        return _outside_china(lat, lon, strict)
+        if not strict:
+            return None
+        raise _outside_china(lat, lon)
     county = table.divisions[nearest]
     return Place(
         lat=lat,
@@ -111,10 +115,8 @@ def in_service_country(lat: float, lon: float) -> bool:
     return locate_point(lat, lon, strict=False) is not None
 
 
-def _outside_china(lat: float, lon: float, strict: bool) -> None:
-    if not strict:
-        return None
-    raise InvalidInput(
+def _outside_china(lat: float, lon: float) -> InvalidInput:
+    return InvalidInput(
         "坐标不在中国境内 / The coordinates are outside China",
         field="location",
         details={"lat": lat, "lon": lon},
