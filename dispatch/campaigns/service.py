@@ -18,6 +18,7 @@ from dispatch.campaigns.schemas import (
     GatheringPoint,
     ServiceOffer,
 )
+from dispatch.campaigns.van_days import take_van_days
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.fleet.models import ServiceStation, Technician, Van, VanKind
 from dispatch.references import insert_with_reference, public_reference
@@ -57,6 +58,7 @@ def create_campaign(*, session: Session, request: CampaignCreate, actor: str, no
     for day in days:
         session.add(CampaignDay(campaign_id=campaign.id, service_date=day))
     session.flush()
+    take_van_days(session=session, campaign=campaign, van_ids=[v.van_id for v in request.vans], days=days)
     return campaign
 
 
@@ -100,9 +102,9 @@ def _check_vans(session: Session, vans: list[CampaignVanIn]) -> None:
         raise InvalidInput("流动服务车重复 / A van is listed twice", field="vans")
     for i, spec in enumerate(vans):
         van = session.get(Van, spec.van_id)
-        if van is None or van.kind != VanKind.MOBILE_STATION:
+        if van is None or van.kind not in (VanKind.MOBILE_STATION, VanKind.RESCUE):
             raise InvalidInput(
-                f"车辆 {spec.van_id} 不是流动服务站 / Van is not a mobile service station",
+                f"车辆 {spec.van_id} 不是流动服务站或救援车 / Van is not a mobile station or rescue van",
                 field=f"vans.{i}.van_id",
             )
         if spec.shift_end <= spec.shift_start:
