@@ -13,9 +13,10 @@ Rules:
 - Pings stamped more than `FUTURE_TOLERANCE` ahead of the server clock are ignored (a wrong device
   clock would otherwise freeze the van's position until that time) and counted in the answer.
 - ETA: when the van is driving to a job (``en_route``), its drive time from the newest position is
-  recomputed; ``eta_at`` = ping time + drive time (never before now). The job's ETA and a ``job.eta`` event
-  are written only when ``eta_at`` moves by at least ``eta_update_threshold_s`` (60 s by default), so a van
-  on schedule writes no events at all, while a delay of a minute or more reaches the owner's tracking link.
+  recomputed; ``eta_at`` = ping time (or the moment it set off, if later) + drive time, never before now.
+  The job's ETA and a ``job.eta`` event are written only when ``eta_at`` moves by at least
+  ``eta_update_threshold_s`` (60 s by default), so a van on schedule writes no events at all, while a
+  delay of a minute or more reaches the owner's tracking link.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from dispatch.events.service import record_event
 from dispatch.fleet.models import Van
+from dispatch.jobs.departure import drive_starts_at, set_off_at
 from dispatch.jobs.geocoding import in_service_country
 from dispatch.jobs.lifecycle import affected_rows, forget_cached_van
 from dispatch.jobs.models import JobStatus, RescueJob
@@ -161,7 +163,8 @@ def _refresh_eta(
     if job is None:
         return None
     drive_s = drive_time(Location(newest.lat, newest.lon), Location(job.lat, job.lon))
-    eta_at = max(now, newest.recorded_at + timedelta(seconds=round(drive_s)))
+    started = drive_starts_at(newest.recorded_at, set_off_at(session, job.id))
+    eta_at = max(now, started + timedelta(seconds=round(drive_s)))
     eta_s = round((eta_at - now).total_seconds())
     previous = job.eta_at
     if previous is not None and abs((eta_at - previous).total_seconds()) < threshold_s:
