@@ -35,10 +35,20 @@ def upgrade() -> None:
         batch.add_column(sa.Column("open_owner_key", sa.String(length=80), nullable=True))
     _fill_open_owner_keys()
     op.create_index("ix_bookings_open_owner_key", "bookings", ["open_owner_key"], unique=True)
+    with op.batch_alter_table("rescue_jobs") as batch:
+        batch.add_column(
+            sa.Column("address_source", sa.String(length=12), nullable=False, server_default="caller")
+        )
+        batch.add_column(sa.Column("location_conflict_km", sa.Float(), nullable=True))
+    with op.batch_alter_table("rescue_jobs") as batch:
+        batch.alter_column("address_source", server_default=None)
 
 
 def downgrade() -> None:
     # Normalised plates stay normalised: the old spellings are not kept.
+    with op.batch_alter_table("rescue_jobs") as batch:
+        batch.drop_column("location_conflict_km")
+        batch.drop_column("address_source")
     op.drop_index("ix_bookings_open_owner_key", table_name="bookings")
     with op.batch_alter_table("bookings") as batch:
         batch.drop_column("open_owner_key")
