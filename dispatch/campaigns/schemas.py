@@ -88,6 +88,9 @@ class CampaignRead(BaseModel):
     daily_capacity: int
     vans: list[CampaignVanRead]
     days: list[CampaignDayRead]
+    warnings: list[str] = Field(
+        default_factory=list, description="e.g. a target county far from the host station / 提醒"
+    )
     created_by: str
     created_at: datetime
 

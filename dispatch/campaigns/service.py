@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -22,14 +23,19 @@ from dispatch.campaigns.van_days import take_van_days
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.fleet.models import ServiceStation, Technician, Van, VanKind
 from dispatch.references import insert_with_reference, public_reference
+from routing.geodesy import haversine_km
 
+SERVICE_TZ = ZoneInfo("Asia/Shanghai")
 MAX_CAMPAIGN_DAYS = 92
+FAR_FROM_HOST_KM = 150.0
+"""A target county farther than this from the host station gets a warning (a day's drive out and back)."""
 
 
 def create_campaign(*, session: Session, request: CampaignCreate, actor: str, now: datetime) -> Campaign:
     """Validate a planner's campaign and store it with its vans and one row per service day."""
     _check_area(request)
     days = _service_days(request)
+    _check_not_past(days, now)
     if session.get(ServiceStation, request.host_station_id) is None:
         raise InvalidInput(
             f"服务站 {request.host_station_id} 不存在 / Unknown host station", field="host_station_id"
@@ -95,6 +101,32 @@ def _service_days(request: CampaignCreate) -> list[date]:
     if not request.service_days:
         raise InvalidInput("至少需要一个服务日 / At least one service day", field="service_days")
     return sorted(set(request.service_days))
+
+
+def _check_not_past(days: list[date], now: datetime) -> None:
+    today = now.astimezone(SERVICE_TZ).date()
+    if days and days[0] < today:
+        raise InvalidInput(
+            f"服务日 {days[0]} 已过去 / Service day {days[0]} is in the past",
+            field="service_days",
+            details={"today": today.isoformat()},
+        )
+
+
+def far_counties(campaign: Campaign, host: ServiceStation | None) -> list[str]:
+    """Warnings for target counties whose seat lies beyond a day's drive out and back from the host."""
+    if host is None:
+        return []
+    warnings = []
+    for county in county_divisions(campaign.county_adcodes):
+        distance_km = float(haversine_km(host.lat, host.lon, county.lat, county.lon))
+        if distance_km > FAR_FROM_HOST_KM:
+            warnings.append(
+                f"{county.name}距主办服务站 {distance_km:.0f} 公里（超过 {FAR_FROM_HOST_KM:.0f} 公里）/ "
+                f"{county.name} is {distance_km:.0f} km from the host station "
+                f"(over {FAR_FROM_HOST_KM:.0f} km)"
+            )
+    return warnings
 
 
 def _check_vans(session: Session, vans: list[CampaignVanIn]) -> None:
@@ -227,6 +259,7 @@ def campaign_read(*, session: Session, campaign: Campaign) -> CampaignRead:
         daily_capacity=campaign.daily_capacity,
         vans=vans,
         days=days,
+        warnings=far_counties(campaign, session.get(ServiceStation, campaign.host_station_id)),
         created_by=campaign.created_by,
         created_at=campaign.created_at,
     )
