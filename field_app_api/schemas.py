@@ -10,6 +10,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field,
 
 from dispatch.api.ids import RowId
 from dispatch.jobs.models import JobStatus
+from dispatch.owners.models import Powertrain
 from routing.datums import Datum
 
 MAX_PINGS_PER_REQUEST = 500
@@ -50,7 +51,7 @@ class JobRead(BaseModel):
     caller_phone: str
     vehicle_plate: str | None
     vehicle_model: str
-    powertrain: str
+    powertrain: Powertrain
     fault_category: str
     fault_description: str
     lat: float
@@ -128,7 +129,7 @@ class OfferRead(BaseModel):
     fault_description: str
     priority: str
     vehicle_model: str
-    powertrain: str
+    powertrain: Powertrain
     lat: float
     lon: float
     address: str

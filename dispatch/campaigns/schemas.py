@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, Field
 
 from dispatch.api.ids import RowId
+from dispatch.api.local_time import LocalTime
 from dispatch.campaigns.models import BookingStatus, CampaignMode, CampaignStatus, PlanStatus, VisitStatus
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS-84 latitude, degrees")]
@@ -31,10 +32,10 @@ class GatheringPoint(BaseModel):
 
 class CampaignVanIn(BaseModel):
     van_id: RowId
-    shift_start: time = time(8, 0)
-    shift_end: time = time(18, 0)
-    lunch_start: time | None = Field(default=None, description="earliest lunch start (default 11:30)")
-    lunch_end: time | None = Field(default=None, description="lunch over by then (default 13:30)")
+    shift_start: LocalTime = time(8, 0)
+    shift_end: LocalTime = time(18, 0)
+    lunch_start: LocalTime | None = Field(default=None, description="earliest lunch start (default 11:30)")
+    lunch_end: LocalTime | None = Field(default=None, description="lunch over by then (default 13:30)")
     lunch_minutes: int = Field(default=45, ge=0, le=120)
 
 
@@ -57,10 +58,10 @@ class CampaignVanRead(BaseModel):
     van_id: int
     plate: str
     name: str
-    shift_start: time
-    shift_end: time
-    lunch_start: time | None
-    lunch_end: time | None
+    shift_start: LocalTime
+    shift_end: LocalTime
+    lunch_start: LocalTime | None
+    lunch_end: LocalTime | None
     lunch_minutes: int
     technicians: list[str]
     skills: list[str]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from dispatch.api.deps import SessionDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
 from dispatch.api.ids import Offset, RowId
+from dispatch.api.local_time import LocalTime
 from dispatch.errors import NotFound
 from dispatch.fleet.models import ServiceStation, Van, VanKind, VanStatus
 
@@ -37,8 +38,8 @@ class VanRead(BaseModel):
     kind: VanKind
     station_id: int
     capabilities: list[str]
-    shift_start: time
-    shift_end: time
+    shift_start: LocalTime
+    shift_end: LocalTime
     status: VanStatus
     last_lat: float | None
     last_lon: float | None

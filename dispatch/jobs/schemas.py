@@ -103,7 +103,7 @@ class JobRead(BaseModel):
     vehicle_plate: str | None
     vehicle_vin: str | None
     vehicle_model: str
-    powertrain: str
+    powertrain: Powertrain
     fault_category: FaultCategory
     fault_description: str
     lat: float
