@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from dispatch.api.ids import RowId
 from dispatch.api.local_time import LocalTime
 from dispatch.campaigns.models import BookingStatus, CampaignMode, CampaignStatus, PlanStatus, VisitStatus
+from routing.datums import Datum
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS-84 latitude, degrees")]
 Lon = Annotated[float, Field(ge=-180, le=180, description="WGS-84 longitude, degrees")]
@@ -151,8 +152,9 @@ class BookingPlace(BaseModel):
     owner_id: RowId | None = None
     vehicle_id: RowId | None = None
     gathering_point: str | None = Field(default=None, max_length=120)
-    lat: Lat | None = None
-    lon: Lon | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90, description="latitude in `datum`, degrees")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="longitude in `datum`, degrees")
+    datum: Datum = Field(default=Datum.WGS84, description="datum of lat/lon (stored as WGS-84) / 坐标系")
     address: str = Field(default="", max_length=255)
 
 

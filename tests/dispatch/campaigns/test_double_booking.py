@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from routing.datums import from_wgs84
 from tests.dispatch.campaigns.conftest import (
     DAY_1,
     DAY_2,
@@ -74,3 +76,15 @@ def test_rescheduling_onto_a_day_the_owner_is_already_booked_is_a_409(
         headers=auth("agent"),
     )
     assert same_day.status_code == 200, same_day.text
+
+
+def test_a_booking_takes_coordinates_in_a_chinese_map_datum(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory
+) -> None:
+    """Issue 15 item 8: bookings took WGS-84 only; a GCJ-02 point from a Chinese map is now converted."""
+    campaign = create_campaign()
+    lat, lon = from_wgs84(*NINGHAI_SEAT, "gcj02")
+    response = book(client, auth("agent"), campaign["id"], lat=lat, lon=lon, datum="gcj02")
+    assert response.status_code == 201, response.text
+    assert response.json()["lat"] == pytest.approx(NINGHAI_SEAT[0], abs=1e-6)
+    assert response.json()["lon"] == pytest.approx(NINGHAI_SEAT[1], abs=1e-6)
