@@ -7,7 +7,9 @@
     │   ├── VanUnavailable            the van already holds a job, or is off shift
     │   ├── DuplicateOpenJob          the vehicle already has an open rescue job
     │   ├── SlotTaken                 the booking slot was taken by someone else meanwhile
-    │   └── DayFull                   a campaign service day has reached its daily capacity
+    │   ├── DayFull                   a campaign service day has reached its daily capacity
+    │   ├── DuplicateBooking          the owner already has a booking that day
+    │   └── VanTaken                  the van serves another campaign on one of the days
     ├── InvalidInput                  422: a value the schema accepts but the domain rejects; names the field
     │   └── IdempotencyKeyReused      an Idempotency-Key already used for a different request
     ├── PermissionDenied              403: authenticated, but not allowed to touch this
@@ -69,6 +71,14 @@ class SlotTaken(Conflict):
 
 class DayFull(Conflict):
     code = "day_full"
+
+
+class DuplicateBooking(Conflict):
+    code = "duplicate_booking"
+
+
+class VanTaken(Conflict):
+    code = "van_taken"
 
 
 class InvalidInput(DispatchError):

@@ -31,6 +31,7 @@ from field_app_api.schemas import (
     PingResult,
     StatusChange,
 )
+from routing.datums import to_wgs84
 
 PREFIX = "/api/field"
 
@@ -107,7 +108,7 @@ def record_pings(ctx: Context, body: PingIn | list[PingIn]) -> PingResult:
     result = pings.record_pings(
         session=ctx.session,
         van_id=ctx.crew.van_id,
-        pings=[pings.Ping(**p.model_dump()) for p in received],
+        pings=[_ping(p) for p in received],
         actor=ctx.crew.actor,
         now=ctx.now,
         drive_time=ctx.drive_time,
@@ -117,6 +118,7 @@ def record_pings(ctx: Context, body: PingIn | list[PingIn]) -> PingResult:
     return PingResult(
         accepted=result.accepted,
         ignored_future=result.ignored_future,
+        rejected_outside=result.rejected_outside,
         position_updated=result.position_updated,
         last_position_at=result.last_position_at,
         job_id=eta.job_id if eta else None,
@@ -124,3 +126,10 @@ def record_pings(ctx: Context, body: PingIn | list[PingIn]) -> PingResult:
         eta_at=eta.eta_at if eta else None,
         eta_changed=eta.changed if eta else False,
     )
+
+
+def _ping(received: PingIn) -> pings.Ping:
+    """A ping in WGS-84, whatever datum the tablet's map uses."""
+    lat, lon = to_wgs84(received.lat, received.lon, received.datum)
+    fields = received.model_dump(exclude={"datum", "lat", "lon"})
+    return pings.Ping(lat=lat, lon=lon, **fields)

@@ -8,12 +8,15 @@ Rules:
 - A ping older than the van's last known position never moves the van back: the UPDATE carries
   ``WHERE last_position_at IS NULL OR last_position_at < :newest`` (a database-side guarantee that holds
   with concurrent requests too). Old pings are still stored for the track history.
+- A ping outside China (a GPS fix of (0, 0), a simulator's default) is neither stored nor moves the van;
+  it is counted in the answer (``rejected_outside``) and the other pings of the request go on.
 - Pings stamped more than `FUTURE_TOLERANCE` ahead of the server clock are ignored (a wrong device
   clock would otherwise freeze the van's position until that time) and counted in the answer.
 - ETA: when the van is driving to a job (``en_route``), its drive time from the newest position is
-  recomputed; ``eta_at`` = ping time + drive time (never before now). The job's ETA and a ``job.eta`` event
-  are written only when ``eta_at`` moves by at least ``eta_update_threshold_s`` (60 s by default), so a van
-  on schedule writes no events at all, while a delay of a minute or more reaches the owner's tracking link.
+  recomputed; ``eta_at`` = ping time (or the moment it set off, if later) + drive time, never before now.
+  The job's ETA and a ``job.eta`` event are written only when ``eta_at`` moves by at least
+  ``eta_update_threshold_s`` (60 s by default), so a van on schedule writes no events at all, while a
+  delay of a minute or more reaches the owner's tracking link.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from sqlmodel import Session, col, select
 
 from dispatch.events.service import record_event
 from dispatch.fleet.models import Van
+from dispatch.jobs.departure import drive_starts_at, set_off_at
+from dispatch.jobs.geocoding import in_service_country
 from dispatch.jobs.lifecycle import affected_rows, forget_cached_van
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.tracking.models import GpsPing
@@ -62,6 +67,7 @@ class PingIngest:
     position_updated: bool
     last_position_at: datetime | None
     eta: EtaUpdate | None
+    rejected_outside: int = 0
 
 
 def record_pings(
@@ -75,18 +81,33 @@ def record_pings(
     eta_threshold_s: int,
 ) -> PingIngest:
     """Store `pings` for `van_id`, advance the van's position if they are newer, refresh its ETA."""
-    fresh = [p for p in pings if p.recorded_at <= now + FUTURE_TOLERANCE]
-    ignored = len(pings) - len(fresh)
+    inside = _inside_china(pings)
+    outside = len(pings) - len(inside)
+    fresh = [p for p in inside if p.recorded_at <= now + FUTURE_TOLERANCE]
+    ignored = len(inside) - len(fresh)
     if not fresh:
-        return PingIngest(0, ignored, False, _last_position_at(session, van_id), None)
+        return PingIngest(0, ignored, False, _last_position_at(session, van_id), None, outside)
     # RETURNING makes SQLAlchemy batch the rows into one cached multi-row INSERT ("insertmanyvalues"):
     # a single round trip, where a plain executemany sends one statement per row.
     session.execute(insert(GpsPing).returning(col(GpsPing.id)), [_ping_row(van_id, p, now) for p in fresh])
     newest = max(fresh, key=lambda p: p.recorded_at)
     if not _advance_van(session, van_id, newest):
-        return PingIngest(len(fresh), ignored, False, _last_position_at(session, van_id), None)
+        return PingIngest(len(fresh), ignored, False, _last_position_at(session, van_id), None, outside)
     eta = _refresh_eta(session, van_id, newest, actor, now, drive_time, eta_threshold_s)
-    return PingIngest(len(fresh), ignored, True, newest.recorded_at, eta)
+    return PingIngest(len(fresh), ignored, True, newest.recorded_at, eta, outside)
+
+
+def _inside_china(pings: Sequence[Ping]) -> list[Ping]:
+    """The pings inside China; a van's pings cluster, so each ~1 km cell is looked up once."""
+    verdicts: dict[tuple[float, float], bool] = {}
+    inside = []
+    for ping in pings:
+        cell = (round(ping.lat, 2), round(ping.lon, 2))
+        if cell not in verdicts:
+            verdicts[cell] = in_service_country(ping.lat, ping.lon)
+        if verdicts[cell]:
+            inside.append(ping)
+    return inside
 
 
 def _ping_row(van_id: int, ping: Ping, now: datetime) -> dict[str, object]:
@@ -142,7 +163,8 @@ def _refresh_eta(
     if job is None:
         return None
     drive_s = drive_time(Location(newest.lat, newest.lon), Location(job.lat, job.lon))
-    eta_at = max(now, newest.recorded_at + timedelta(seconds=round(drive_s)))
+    started = drive_starts_at(newest.recorded_at, set_off_at(session, job.id))
+    eta_at = max(now, started + timedelta(seconds=round(drive_s)))
     eta_s = round((eta_at - now).total_seconds())
     previous = job.eta_at
     if previous is not None and abs((eta_at - previous).total_seconds()) < threshold_s:

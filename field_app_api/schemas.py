@@ -8,7 +8,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
+from dispatch.api.ids import RowId
 from dispatch.jobs.models import JobStatus
+from dispatch.owners.models import Powertrain
+from routing.datums import Datum
 
 MAX_PINGS_PER_REQUEST = 500
 
@@ -48,7 +51,7 @@ class JobRead(BaseModel):
     caller_phone: str
     vehicle_plate: str | None
     vehicle_model: str
-    powertrain: str
+    powertrain: Powertrain
     fault_category: str
     fault_description: str
     lat: float
@@ -126,7 +129,7 @@ class OfferRead(BaseModel):
     fault_description: str
     priority: str
     vehicle_model: str
-    powertrain: str
+    powertrain: Powertrain
     lat: float
     lon: float
     address: str
@@ -143,7 +146,7 @@ class StatusChange(BaseModel):
     """A move of the crew's job; towed needs the destination station, failed needs a reason."""
 
     status: TechnicianStatus
-    towed_to_station_id: int | None = None
+    towed_to_station_id: RowId | None = None
     reason: str | None = Field(default=None, min_length=1, max_length=500)
     recorded_at: AwareDatetime | None = Field(default=None, description="When the tablet recorded it")
 
@@ -184,7 +187,7 @@ class CompletionReport(BaseModel):
     fault_found: str = Field(min_length=1, max_length=500)
     work_done: str = Field(min_length=1, max_length=1000)
     repaired_on_site: bool
-    towed_to_station_id: int | None = None
+    towed_to_station_id: RowId | None = None
     signature_id: uuid.UUID | None = Field(default=None, description="An uploaded signature attachment")
 
     @model_validator(mode="after")
@@ -199,6 +202,7 @@ class CompletionReport(BaseModel):
 class PingIn(BaseModel):
     lat: float = Field(ge=-90, le=90)
     lon: float = Field(ge=-180, le=180)
+    datum: Datum = Field(default=Datum.WGS84, description="the tablet's map datum; stored as WGS-84")
     accuracy_m: float | None = Field(default=None, ge=0, le=100_000)
     speed_kmh: float | None = Field(default=None, ge=0, le=400)
     heading_deg: float | None = Field(default=None, ge=0, le=360)
@@ -221,6 +225,7 @@ PingPayload = Annotated[
 class PingResult(BaseModel):
     accepted: int
     ignored_future: int
+    rejected_outside: int = Field(default=0, description="pings outside China: not stored, van not moved")
     position_updated: bool
     last_position_at: datetime | None
     job_id: uuid.UUID | None = None

@@ -9,6 +9,7 @@ A replayed response carries the header ``Idempotent-Replayed: true``.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +22,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from dispatch.api.deps import ClockDep, SessionDep, TechnicianDep
-from field_app_api.idempotency import KEY_HEADER, Outcome, parse_key, run_once
+from field_app_api.idempotency import KEY_HEADER, Outcome, run_once
 
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -75,14 +76,15 @@ def get_idempotent_write(
     session: SessionDep,
     clock: ClockDep,
     idempotency_key: Annotated[
-        str | None, Header(alias=KEY_HEADER, description="Client-generated UUID / 客户端生成的 UUID")
+        uuid.UUID | None,
+        Header(alias=KEY_HEADER, description="Client-generated UUID / 客户端生成的 UUID"),
     ] = None,
 ) -> IdempotentWrite:
     assert user.id is not None
     return IdempotentWrite(
         session=session,
         user_id=user.id,
-        key=parse_key(idempotency_key),
+        key=str(idempotency_key) if idempotency_key is not None else None,
         method=request.method,
         path=request.url.path,
         now=clock.now(),

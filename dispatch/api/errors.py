@@ -73,6 +73,7 @@ def field_path(location: tuple[Any, ...] | list[Any]) -> str:
 
 
 _HTTP_CODES = {
+    400: "bad_request",
     401: "not_authenticated",
     403: "forbidden",
     404: "not_found",
@@ -124,6 +125,8 @@ def _problem(err: dict[str, Any]) -> dict[str, Any]:
 async def _http_error(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     message = exc.detail if isinstance(exc.detail, str) and exc.detail else None
+    if exc.status_code == 400:  # a body FastAPI could not parse (e.g. multipart without a boundary)
+        message = f"{_HTTP_MESSAGES[400]}: {message}" if message else _HTTP_MESSAGES[400]
     message = message or _HTTP_MESSAGES.get(exc.status_code, "请求失败 / Request failed")
     code = _HTTP_CODES.get(exc.status_code, "http_error")
     return error_response(exc.status_code, code, message, headers=getattr(exc, "headers", None))
@@ -160,5 +163,5 @@ def install_error_handlers(app: FastAPI) -> None:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    code: {"model": ErrorBody, "description": _HTTP_MESSAGES[code]} for code in (401, 403, 404, 409, 422)
+    code: {"model": ErrorBody, "description": _HTTP_MESSAGES[code]} for code in (400, 401, 403, 404, 409, 422)
 }

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 
 from dispatch.api.deps import AdminDep, ClockDep, CurrentUser, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import RowId
 from dispatch.auth import service, tickets
 from dispatch.auth.models import Role, User
 from dispatch.errors import TooManyAttempts
@@ -42,7 +43,7 @@ class UserCreate(BaseModel):
     display_name: str = Field(min_length=1, max_length=100)
     password: str = Field(min_length=8, max_length=128)
     role: Role
-    technician_id: int | None = None
+    technician_id: RowId | None = None
 
 
 @router.post("/token", response_model=TokenResponse, summary="Log in / 登录 (any role)")

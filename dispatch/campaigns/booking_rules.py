@@ -17,6 +17,7 @@ from dispatch.campaigns.models import Campaign, CampaignMode
 from dispatch.campaigns.schemas import BookingPlace
 from dispatch.errors import InvalidInput
 from dispatch.owners.models import Owner, Vehicle
+from routing.datums import to_wgs84
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,8 @@ def resolve_place(session: Session, campaign: Campaign, place: BookingPlace) -> 
     if campaign.mode == CampaignMode.GATHERING_POINTS:
         return _gathering_place(campaign, place, owner, vehicle)
     if place.lat is not None and place.lon is not None:
-        lat, lon, address, field = place.lat, place.lon, place.address, "lat"
+        lat, lon = to_wgs84(place.lat, place.lon, place.datum)
+        address, field = place.address, "lat"
     elif owner is not None:
         lat, lon, address, field = owner.lat, owner.lon, place.address or owner.address, "owner_id"
     else:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from dispatch.campaigns.booking_keys import open_owner_key
 from dispatch.campaigns.booking_rules import (
     check_bookable_date,
     choose_window,
@@ -34,7 +36,7 @@ from dispatch.campaigns.schemas import (
 )
 from dispatch.campaigns.service import campaign_days, get_campaign
 from dispatch.campaigns.slots import current_routes, fits, release_day, reserve
-from dispatch.errors import IllegalTransition, InvalidInput, NotFound
+from dispatch.errors import DuplicateBooking, IllegalTransition, InvalidInput, NotFound
 from dispatch.events.service import record_event
 from dispatch.references import insert_with_reference, public_reference, tracking_token
 from dispatch.settings import Settings
@@ -135,6 +137,10 @@ def create_booking(
             "请提供车主姓名和电话 / Give the owner's name and phone",
             field="owner_name" if not owner_name else "phone",
         )
+    owner_id = place.owner.id if place.owner else None
+    vehicle_id = place.vehicle.id if place.vehicle else None
+    key = open_owner_key(request.service_date.isoformat(), owner_id, vehicle_id, phone)
+    _refuse_second_booking(session, key)
     booking_id = uuid.uuid4()
     reserve(
         session,
@@ -147,8 +153,8 @@ def create_booking(
         reference=public_reference("BK", now),
         campaign_id=campaign.id,
         service_date=request.service_date,
-        owner_id=place.owner.id if place.owner else None,
-        vehicle_id=place.vehicle.id if place.vehicle else None,
+        owner_id=owner_id,
+        vehicle_id=vehicle_id,
         owner_name=owner_name,
         phone=phone,
         service_code=offer["code"],
@@ -159,11 +165,12 @@ def create_booking(
         gathering_point=place.gathering_point,
         window_start=start,
         window_end=end,
+        open_owner_key=key,
         created_by=actor,
         created_at=now,
         updated_at=now,
     )
-    insert_with_reference(session, booking, lambda: public_reference("BK", now))
+    _insert_once(session, booking, now)
     link = TrackingLink(token=tracking_token(), booking_id=booking.id, created_at=now)
     session.add(link)
     record_event(
@@ -221,6 +228,11 @@ def reschedule_booking(
     start, end = choose_window(service_day, request.window_start, settings.booking_window_minutes, now)
     offer = service_offer(campaign, booking.service_code)
     same_day = request.service_date == booking.service_date
+    new_key = open_owner_key(
+        request.service_date.isoformat(), booking.owner_id, booking.vehicle_id, booking.phone
+    )
+    if not same_day:
+        _refuse_second_booking(session, new_key)
     candidate = _visit(booking.id, service_day, offer, booking.lat, booking.lon, start, end)
     reserve(
         session, settings, service_day, candidate, exclude=booking.id, counts_against_capacity=not same_day
@@ -234,6 +246,7 @@ def reschedule_booking(
         "window": window_label(booking.window_start, booking.window_end),
     }
     booking.service_date, booking.window_start, booking.window_end = request.service_date, start, end
+    booking.open_owner_key = new_key
     booking.planned_arrival_at = None
     booking.updated_at = now
     booking.version += 1
@@ -261,6 +274,7 @@ def cancel_booking(
     release_day(session, day.id or 0)
     _skip_published_visit(session, booking)
     booking.status = BookingStatus.CANCELLED
+    booking.open_owner_key = None
     booking.planned_arrival_at = None
     booking.updated_at = now
     booking.version += 1
@@ -285,6 +299,42 @@ def cancel_booking(
         },
     )
     return booking
+
+
+def _booked_with(session: Session, key: str | None) -> Booking | None:
+    return session.exec(select(Booking).where(Booking.open_owner_key == key)).first()
+
+
+def _refuse_second_booking(session: Session, key: str) -> None:
+    existing = _booked_with(session, key)
+    if existing is not None:
+        raise _duplicate(existing)
+
+
+def _insert_once(session: Session, booking: Booking, now: datetime) -> None:
+    """The unique key decides when two bookings for the same owner race: the loser gets the 409."""
+    try:
+        insert_with_reference(session, booking, lambda: public_reference("BK", now))
+    except IntegrityError:
+        existing = session.exec(
+            select(Booking).where(Booking.open_owner_key == booking.open_owner_key)
+        ).first()
+        if existing is None:
+            raise
+        raise _duplicate(existing) from None
+
+
+def _duplicate(existing: Booking) -> DuplicateBooking:
+    return DuplicateBooking(
+        f"该车主 {existing.service_date} 已有预约 {existing.reference} / "
+        f"This owner already has booking {existing.reference} on {existing.service_date}",
+        field="owner_id" if existing.owner_id is not None else "phone",
+        details={
+            "booking_id": str(existing.id),
+            "reference": existing.reference,
+            "service_date": existing.service_date.isoformat(),
+        },
+    )
 
 
 def _ensure_changeable(session: Session, booking: Booking) -> None:

@@ -7,7 +7,7 @@ from datetime import date, datetime, time
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, String, UniqueConstraint
+from sqlalchemy import Column, Index, String, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from dispatch.db import JSONType, UTCDateTime, utcnow
@@ -62,6 +62,17 @@ class CampaignVan(SQLModel, table=True):
     lunch_minutes: int = 45
 
 
+class CampaignVanDay(SQLModel, table=True):
+    """A van (and so its crew) serving a campaign on one date: the key makes a second campaign that day
+    impossible on every backend, and rescue matching leaves a lent rescue van out that day."""
+
+    __tablename__ = "campaign_van_days"
+
+    van_id: int = Field(foreign_key="vans.id", primary_key=True)
+    service_date: date = Field(primary_key=True)
+    campaign_id: uuid.UUID = Field(foreign_key="campaigns.id", index=True)
+
+
 class CampaignDay(SQLModel, table=True):
     """One service day. Its version is bumped by every booking change, which serialises booking races."""
 
@@ -84,6 +95,7 @@ class BookingStatus(StrEnum):
 
 class Booking(SQLModel, table=True):
     __tablename__ = "bookings"
+    __table_args__ = (Index("ix_bookings_open_owner_key", "open_owner_key", unique=True),)
 
     id: uuid.UUID = Field(default_factory=uuid.uuid4, primary_key=True)
     reference: str = Field(max_length=32, unique=True, index=True)
@@ -102,6 +114,8 @@ class Booking(SQLModel, table=True):
     gathering_point: str | None = Field(default=None, max_length=120)
     window_start: datetime = Field(sa_type=UTCDateTime)
     window_end: datetime = Field(sa_type=UTCDateTime)
+    # "day|owner|vehicle" while booked, NULL otherwise: one open booking per owner (and vehicle) per day.
+    open_owner_key: str | None = Field(default=None, max_length=80)
     planned_arrival_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -267,6 +267,13 @@ def publish_plan(
             f"只能发布草稿计划（当前：{plan.status}）/ Only a draft plan can be published",
             details={"status": plan.status},
         )
+    violations = plan.changes.get("violations") or []
+    if violations:
+        raise Conflict(
+            f"计划未通过校验（{len(violations)} 处违规），不能发布，请重新规划 / "
+            f"The plan breaks {len(violations)} of the day's rules and cannot be published; re-plan the day",
+            details={"plan_id": str(plan.id), "violations": violations[:20]},
+        )
     service_day = load_service_day(session, campaign, plan.service_date)
     # Serialise publishing with booking changes: the plan must describe the bookings as they are now.
     if not bump_day(session, service_day.day.id or 0, int(plan.changes.get("day_version", -1)), 0):

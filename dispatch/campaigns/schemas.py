@@ -8,7 +8,10 @@ from typing import Annotated, Any
 
 from pydantic import AwareDatetime, BaseModel, Field
 
+from dispatch.api.ids import RowId
+from dispatch.api.local_time import LocalTime
 from dispatch.campaigns.models import BookingStatus, CampaignMode, CampaignStatus, PlanStatus, VisitStatus
+from routing.datums import Datum
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS-84 latitude, degrees")]
 Lon = Annotated[float, Field(ge=-180, le=180, description="WGS-84 longitude, degrees")]
@@ -29,11 +32,11 @@ class GatheringPoint(BaseModel):
 
 
 class CampaignVanIn(BaseModel):
-    van_id: int
-    shift_start: time = time(8, 0)
-    shift_end: time = time(18, 0)
-    lunch_start: time | None = Field(default=None, description="earliest lunch start (default 11:30)")
-    lunch_end: time | None = Field(default=None, description="lunch over by then (default 13:30)")
+    van_id: RowId
+    shift_start: LocalTime = time(8, 0)
+    shift_end: LocalTime = time(18, 0)
+    lunch_start: LocalTime | None = Field(default=None, description="earliest lunch start (default 11:30)")
+    lunch_end: LocalTime | None = Field(default=None, description="lunch over by then (default 13:30)")
     lunch_minutes: int = Field(default=45, ge=0, le=120)
 
 
@@ -45,7 +48,7 @@ class CampaignCreate(BaseModel):
     start_date: date
     end_date: date
     service_days: list[date] | None = Field(default=None, description="default: every day in the range")
-    host_station_id: int
+    host_station_id: RowId
     vans: list[CampaignVanIn] = Field(min_length=1, max_length=20)
     services: list[ServiceOffer] = Field(min_length=1, max_length=20)
     gathering_points: list[GatheringPoint] = Field(default_factory=list, max_length=50)
@@ -56,10 +59,10 @@ class CampaignVanRead(BaseModel):
     van_id: int
     plate: str
     name: str
-    shift_start: time
-    shift_end: time
-    lunch_start: time | None
-    lunch_end: time | None
+    shift_start: LocalTime
+    shift_end: LocalTime
+    lunch_start: LocalTime | None
+    lunch_end: LocalTime | None
     lunch_minutes: int
     technicians: list[str]
     skills: list[str]
@@ -87,6 +90,9 @@ class CampaignRead(BaseModel):
     daily_capacity: int
     vans: list[CampaignVanRead]
     days: list[CampaignDayRead]
+    warnings: list[str] = Field(
+        default_factory=list, description="e.g. a target county far from the host station / 提醒"
+    )
     created_by: str
     created_at: datetime
 
@@ -143,11 +149,12 @@ class AvailabilityRead(BaseModel):
 class BookingPlace(BaseModel):
     """Where the van goes: a known owner's address, a gathering point by name, or explicit coordinates."""
 
-    owner_id: int | None = None
-    vehicle_id: int | None = None
+    owner_id: RowId | None = None
+    vehicle_id: RowId | None = None
     gathering_point: str | None = Field(default=None, max_length=120)
-    lat: Lat | None = None
-    lon: Lon | None = None
+    lat: float | None = Field(default=None, ge=-90, le=90, description="latitude in `datum`, degrees")
+    lon: float | None = Field(default=None, ge=-180, le=180, description="longitude in `datum`, degrees")
+    datum: Datum = Field(default=Datum.WGS84, description="datum of lat/lon (stored as WGS-84) / 坐标系")
     address: str = Field(default="", max_length=255)
 
 

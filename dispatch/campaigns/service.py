@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, select
 
@@ -18,17 +19,23 @@ from dispatch.campaigns.schemas import (
     GatheringPoint,
     ServiceOffer,
 )
+from dispatch.campaigns.van_days import take_van_days
 from dispatch.errors import InvalidInput, NotFound
 from dispatch.fleet.models import ServiceStation, Technician, Van, VanKind
 from dispatch.references import insert_with_reference, public_reference
+from routing.geodesy import haversine_km
 
+SERVICE_TZ = ZoneInfo("Asia/Shanghai")
 MAX_CAMPAIGN_DAYS = 92
+FAR_FROM_HOST_KM = 150.0
+"""A target county farther than this from the host station gets a warning (a day's drive out and back)."""
 
 
 def create_campaign(*, session: Session, request: CampaignCreate, actor: str, now: datetime) -> Campaign:
     """Validate a planner's campaign and store it with its vans and one row per service day."""
     _check_area(request)
     days = _service_days(request)
+    _check_not_past(days, now)
     if session.get(ServiceStation, request.host_station_id) is None:
         raise InvalidInput(
             f"服务站 {request.host_station_id} 不存在 / Unknown host station", field="host_station_id"
@@ -57,6 +64,7 @@ def create_campaign(*, session: Session, request: CampaignCreate, actor: str, no
     for day in days:
         session.add(CampaignDay(campaign_id=campaign.id, service_date=day))
     session.flush()
+    take_van_days(session=session, campaign=campaign, van_ids=[v.van_id for v in request.vans], days=days)
     return campaign
 
 
@@ -95,14 +103,40 @@ def _service_days(request: CampaignCreate) -> list[date]:
     return sorted(set(request.service_days))
 
 
+def _check_not_past(days: list[date], now: datetime) -> None:
+    today = now.astimezone(SERVICE_TZ).date()
+    if days and days[0] < today:
+        raise InvalidInput(
+            f"服务日 {days[0]} 已过去 / Service day {days[0]} is in the past",
+            field="service_days",
+            details={"today": today.isoformat()},
+        )
+
+
+def far_counties(campaign: Campaign, host: ServiceStation | None) -> list[str]:
+    """Warnings for target counties whose seat lies beyond a day's drive out and back from the host."""
+    if host is None:
+        return []
+    warnings = []
+    for county in county_divisions(campaign.county_adcodes):
+        distance_km = float(haversine_km(host.lat, host.lon, county.lat, county.lon))
+        if distance_km > FAR_FROM_HOST_KM:
+            warnings.append(
+                f"{county.name}距主办服务站 {distance_km:.0f} 公里（超过 {FAR_FROM_HOST_KM:.0f} 公里）/ "
+                f"{county.name} is {distance_km:.0f} km from the host station "
+                f"(over {FAR_FROM_HOST_KM:.0f} km)"
+            )
+    return warnings
+
+
 def _check_vans(session: Session, vans: list[CampaignVanIn]) -> None:
     if len({v.van_id for v in vans}) != len(vans):
         raise InvalidInput("流动服务车重复 / A van is listed twice", field="vans")
     for i, spec in enumerate(vans):
         van = session.get(Van, spec.van_id)
-        if van is None or van.kind != VanKind.MOBILE_STATION:
+        if van is None or van.kind not in (VanKind.MOBILE_STATION, VanKind.RESCUE):
             raise InvalidInput(
-                f"车辆 {spec.van_id} 不是流动服务站 / Van is not a mobile service station",
+                f"车辆 {spec.van_id} 不是流动服务站或救援车 / Van is not a mobile station or rescue van",
                 field=f"vans.{i}.van_id",
             )
         if spec.shift_end <= spec.shift_start:
@@ -225,6 +259,7 @@ def campaign_read(*, session: Session, campaign: Campaign) -> CampaignRead:
         daily_capacity=campaign.daily_capacity,
         vans=vans,
         days=days,
+        warnings=far_counties(campaign, session.get(ServiceStation, campaign.host_station_id)),
         created_by=campaign.created_by,
         created_at=campaign.created_at,
     )

@@ -14,6 +14,7 @@ from fastapi import APIRouter, Depends, Query, status
 
 from dispatch.api.deps import ClockDep, PlannerDep, SessionDep, SettingsDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import Offset
 from dispatch.campaigns import bookings as booking_service
 from dispatch.campaigns import plans as plan_service
 from dispatch.campaigns import service as campaign_service
@@ -117,7 +118,7 @@ def list_invitations(
     session: SessionDep,
     clock: ClockDep,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[Invitation]:
     today = local_today(clock.now())
     return invitation_list(session=session, campaign=campaign, today=today, limit=limit, offset=offset)

@@ -22,6 +22,7 @@ from sqlalchemy import ColumnElement, or_
 from sqlmodel import Session, col, select
 from starlette.concurrency import run_in_threadpool
 
+from dispatch.api.ids import EventId
 from dispatch.auth.models import Role, User
 from dispatch.auth.security import InvalidToken, read_token
 from dispatch.auth.tickets import redeem_ticket
@@ -44,7 +45,7 @@ async def call_center_stream(
     token: str | None = None,
     ticket: str | None = None,
     city: Annotated[list[str] | None, Query(max_length=6)] = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: EventId | None = None,
 ) -> None:
     """Every job's changes, optionally only for some prefecture cities (adcodes)."""
     context = StreamContext.of(websocket)
@@ -69,7 +70,7 @@ async def technician_stream(
     websocket: WebSocket,
     token: str | None = None,
     ticket: str | None = None,
-    last_event_id: Annotated[int | None, Query(ge=0)] = None,
+    last_event_id: EventId | None = None,
 ) -> None:
     """The technician's own offers, changes to the jobs their van holds, and their van's plan changes."""
     context = StreamContext.of(websocket)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -11,6 +11,8 @@ from sqlmodel import col, select
 
 from dispatch.api.deps import SessionDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import Offset, RowId
+from dispatch.api.local_time import LocalTime
 from dispatch.errors import NotFound
 from dispatch.fleet.models import ServiceStation, Van, VanKind, VanStatus
 
@@ -36,8 +38,8 @@ class VanRead(BaseModel):
     kind: VanKind
     station_id: int
     capabilities: list[str]
-    shift_start: time
-    shift_end: time
+    shift_start: LocalTime
+    shift_end: LocalTime
     status: VanStatus
     last_lat: float | None
     last_lon: float | None
@@ -61,9 +63,9 @@ def list_vans(
     _user: StaffDep,
     session: SessionDep,
     kind: VanKind | None = None,
-    station_id: int | None = None,
+    station_id: RowId | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[Van]:
     query = select(Van).order_by(col(Van.id)).offset(offset).limit(limit)
     if kind:
@@ -74,7 +76,7 @@ def list_vans(
 
 
 @router.get("/vans/{van_id}", response_model=VanRead, summary="One van / 车辆详情 (staff)")
-def get_van(van_id: int, _user: StaffDep, session: SessionDep) -> Van:
+def get_van(van_id: RowId, _user: StaffDep, session: SessionDep) -> Van:
     van = session.get(Van, van_id)
     if van is None:
         raise NotFound(f"未找到车辆 {van_id} / Van {van_id} not found")

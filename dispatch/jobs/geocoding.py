@@ -87,17 +87,17 @@ def geocode_address(
 
 def locate_point(lat: float, lon: float, *, strict: bool = True) -> Place | None:
     """The county a WGS-84 point lies in (nearest county seat); outside China is ``InvalidInput``."""
+    if not in_offset_region(lat, lon):
+        if not strict:
+            return None
+        raise _outside_china(lat, lon)
     table = _county_table()
     distance_km = haversine_km(lat, lon, table.lats, table.lons)
     nearest = int(np.argmin(distance_km))
-    if not in_offset_region(lat, lon) or float(distance_km[nearest]) > MAX_KM_FROM_A_COUNTY_SEAT:
+    if float(distance_km[nearest]) > MAX_KM_FROM_A_COUNTY_SEAT:
         if not strict:
             return None
-        raise InvalidInput(
-            "坐标不在中国境内 / The coordinates are outside China",
-            field="location",
-            details={"lat": lat, "lon": lon},
-        )
+        raise _outside_china(lat, lon)
     county = table.divisions[nearest]
     return Place(
         lat=lat,
@@ -107,6 +107,19 @@ def locate_point(lat: float, lon: float, *, strict: bool = True) -> Place | None
         city_adcode=county.city_adcode,
         county_adcode=county.adcode,
         matched=county.name,
+    )
+
+
+def in_service_country(lat: float, lon: float) -> bool:
+    """Is a WGS-84 point in China (inside the coarse box and within reach of a county seat)?"""
+    return locate_point(lat, lon, strict=False) is not None
+
+
+def _outside_china(lat: float, lon: float) -> InvalidInput:
+    return InvalidInput(
+        "坐标不在中国境内 / The coordinates are outside China",
+        field="location",
+        details={"lat": lat, "lon": lon},
     )
 
 

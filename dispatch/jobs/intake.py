@@ -18,6 +18,7 @@ from sqlmodel import Session, col, or_, select
 from dispatch.errors import DuplicateOpenJob, InvalidInput
 from dispatch.events.service import record_event
 from dispatch.jobs.geocoding import OnlineGeocoder, Place, geocode_address, locate_point
+from dispatch.jobs.location_check import AddressSource, Disagreement, address_of_point, disagreement
 from dispatch.jobs.models import JobPriority, LocationSource, RescueJob
 from dispatch.jobs.schemas import JobCreate, LocationIn, VehicleIn
 from dispatch.owners.models import Vehicle
@@ -42,7 +43,11 @@ def create_job(
 ) -> NewJob:
     """Insert a new job in ``created`` with its ``job.created`` event and tracking link."""
     vehicle_key, known = _identify_vehicle(session, request.vehicle)
-    place, source, reported = _resolve_location(request.location, online_geocoder)
+    place, source, reported = resolve_location(request.location, online_geocoder)
+    address, address_source = request.location.address or "", AddressSource.CALLER
+    conflict = disagreement(place, address) if source is not LocationSource.ADDRESS else None
+    if not address:
+        address, address_source = address_of_point(place, online_geocoder)
     powertrain = request.vehicle.powertrain or (known.powertrain if known else None)
     if powertrain is None:
         raise InvalidInput(
@@ -68,7 +73,11 @@ def create_job(
         location_source=source,
         reported_lat=reported[0] if reported else None,
         reported_lon=reported[1] if reported else None,
-        address=request.location.address or "",
+        address=address,
+        address_source=address_source,
+        location_conflict_km=conflict.distance_km if conflict else None,
+        needs_attention=conflict is not None,
+        attention_reason=conflict_reason(conflict) if conflict else None,
         geocode_precision=place.precision,
         province_name=place.province_name,
         city_adcode=place.city_adcode,
@@ -93,9 +102,18 @@ def create_job(
             "fault_category": job.fault_category,
             "priority": job.priority,
             "geocode_precision": job.geocode_precision,
+            "location_conflict_km": job.location_conflict_km,
         },
     )
     return NewJob(job, link.token)
+
+
+def conflict_reason(conflict: Disagreement) -> str:
+    return (
+        f"坐标与地址（{conflict.address_place}）相距 {conflict.distance_km} 公里，已按坐标派车 / "
+        f"The coordinates are {conflict.distance_km} km from the address ({conflict.address_place}); "
+        "the coordinates are used"
+    )
 
 
 def _identify_vehicle(session: Session, vehicle: VehicleIn) -> tuple[str, Vehicle | None]:
@@ -137,7 +155,7 @@ def _duplicate(existing: RescueJob) -> DuplicateOpenJob:
     )
 
 
-def _resolve_location(
+def resolve_location(
     location: LocationIn, online: OnlineGeocoder | None
 ) -> tuple[Place, LocationSource, tuple[float, float] | None]:
     """WGS-84 point, where it came from, and the coordinates as reported (before datum conversion)."""

@@ -1,9 +1,10 @@
 """Which rescue vans can take a job, ranked by ETA; and why the others can't.
 
 A van qualifies when it is a rescue van, on shift (Asia/Shanghai local time; night shifts cross midnight),
-in service, free (or free soon: its current job is on site or in service and should end within
-:data:`FREE_SOON_S`, whose remaining time is added to its ETA), has the capabilities the fault needs, and its
-**home station** lies within ``settings.rescue_radius_km`` of the job (exact geodesic near the edge).
+in service, not lent to a countryside campaign that day, free (or free soon: its current job is on site or
+in service and should end within :data:`FREE_SOON_S`, whose remaining time is added to its ETA), has the
+capabilities the fault needs, and its **home station** lies within ``settings.rescue_radius_km`` of the job
+(exact geodesic near the edge).
 
 Speed at national scale: the fleet snapshot (:mod:`dispatch.jobs.fleet_snapshot`) gives numpy arrays of home
 stations; a vectorised haversine with exact geodesics only near the radius edge picks the near vans; only
@@ -23,7 +24,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -31,6 +32,7 @@ from numpy.typing import NDArray
 from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
+from dispatch.campaigns.van_days import vans_lent_on
 from dispatch.db import ids_in
 from dispatch.fleet.models import Capability, Van, VanStatus
 from dispatch.jobs.fleet_snapshot import FleetSnapshot, capability_mask, fleet_snapshot
@@ -66,6 +68,7 @@ class Exclusion:
     OUT_OF_SERVICE = "out_of_service"
     LACKS_CAPABILITY = "lacks_capability"
     ALREADY_OFFERED = "already_offered"
+    LENT_TO_CAMPAIGN = "lent_to_campaign"
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,9 @@ def search_candidates(
     near = np.flatnonzero(in_radius)
     home_km = haversine_km(job.lat, job.lon, fleet.station_lat[near], fleet.station_lon[near])
     on_shift, capable = on_shift_all[near], capable_all[near]
-    live = _live_state(session, [int(v) for v in fleet.van_ids[near]])
+    near_ids = [int(v) for v in fleet.van_ids[near]]
+    live = _live_state(session, near_ids)
+    lent = vans_lent_on(session=session, van_ids=near_ids, day=_local_date(now, settings.display_timezone))
     busy_jobs = _current_jobs(session, [s.current_job_id for s in live.values() if s.current_job_id])
     fresh_after = now - timedelta(minutes=settings.ping_fresh_minutes)
 
@@ -176,6 +181,8 @@ def search_candidates(
         van_id = int(fleet.van_ids[i])
         state = live.get(van_id)
         reasons = _reasons(state, bool(on_shift[k]), bool(capable[k]), van_id in exclude_van_ids)
+        if van_id in lent:
+            reasons = (*reasons, Exclusion.LENT_TO_CAMPAIGN)
         start = None
         if state is not None and not reasons:
             start = _start(state, fleet, int(i), busy_jobs, now, fresh_after)
@@ -385,6 +392,10 @@ def _current_jobs(session: Session, job_ids: list[uuid.UUID]) -> dict[uuid.UUID,
         return {}
     jobs = session.exec(select(RescueJob).where(col(RescueJob.id).in_(job_ids))).all()
     return {j.id: j for j in jobs}
+
+
+def _local_date(now: datetime, timezone: str) -> date:
+    return now.astimezone(ZoneInfo(timezone)).date()
 
 
 def _local_minute(now: datetime, timezone: str) -> int:

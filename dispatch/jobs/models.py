@@ -95,6 +95,10 @@ class RescueJob(SQLModel, table=True):
     reported_lat: float | None = None
     reported_lon: float | None = None
     address: str = Field(default="", max_length=255)
+    # caller (as told), division (the nearest division's name, for a job from coordinates) or online
+    address_source: str = Field(default="caller", max_length=12)
+    # set when the caller's address lies this far from the coordinates (the coordinates are used)
+    location_conflict_km: float | None = None
     geocode_precision: GeocodePrecision = Field(default=GeocodePrecision.EXACT, sa_type=String(10))
     province_name: str = Field(default="", max_length=32)
     city_adcode: str | None = Field(default=None, max_length=6, index=True)

@@ -9,14 +9,16 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from dispatch.api.ids import RowId
+from dispatch.fleet.crews import CrewMember, VanSummary
 from dispatch.jobs.models import FaultCategory, GeocodePrecision, JobPriority, JobStatus, LocationSource
 from dispatch.owners.models import Powertrain
+from dispatch.owners.plates import PlateIn
 from routing.datums import Datum
 
 if TYPE_CHECKING:
     from dispatch.jobs.matching import CandidateSearch
 
-Plate = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=5, max_length=16)]
 Vin = Annotated[
     str, StringConstraints(strip_whitespace=True, to_upper=True, pattern=r"^[A-HJ-NPR-Z0-9]{17}$")
 ]
@@ -42,7 +44,7 @@ class LocationIn(BaseModel):
 
 
 class VehicleIn(BaseModel):
-    plate: Plate | None = None
+    plate: PlateIn | None = None
     vin: Vin | None = None
     model: Annotated[str, StringConstraints(strip_whitespace=True, max_length=64)] = ""
     powertrain: Powertrain | None = None
@@ -60,15 +62,32 @@ class JobCreate(BaseModel):
     auto_dispatch: bool = Field(default=False, description="Offer the job to the best free van at once")
 
 
+class JobUpdate(BaseModel):
+    """An agent's correction of an open job; `version` is the one the agent saw (409 if it moved on)."""
+
+    version: RowId
+    caller_phone: Phone | None = None
+    fault_category: FaultCategory | None = None
+    fault_description: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    location: LocationIn | None = None
+
+
 class DispatchRequest(BaseModel):
     """Empty for auto-dispatch; a `van_id` with a `reason` for the agent's own pick."""
 
-    van_id: int | None = None
+    van_id: RowId | None = None
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = None
 
 
 class CancelRequest(BaseModel):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+
+
+class PendingOffer(BaseModel):
+    id: int
+    van_id: int
+    plate: str
+    expires_at: datetime
 
 
 class JobRead(BaseModel):
@@ -84,7 +103,7 @@ class JobRead(BaseModel):
     vehicle_plate: str | None
     vehicle_vin: str | None
     vehicle_model: str
-    powertrain: str
+    powertrain: Powertrain
     fault_category: FaultCategory
     fault_description: str
     lat: float
@@ -93,11 +112,22 @@ class JobRead(BaseModel):
     reported_lat: float | None
     reported_lon: float | None
     address: str
+    address_source: str = Field(
+        description="caller: as told; division: the nearest division (job from coordinates); online"
+    )
+    location_used: str = Field(
+        default="coordinates", description="coordinates or address: what the van is sent to"
+    )
+    location_conflict_km: float | None = Field(
+        description="how far the caller's address lies from the coordinates, when they disagree"
+    )
     geocode_precision: GeocodePrecision
     province_name: str
     city_adcode: str | None
     county_adcode: str | None
     van_id: int | None
+    van: VanSummary | None = Field(default=None, description="the van holding the job, with its crew")
+    offer: PendingOffer | None = Field(default=None, description="the offer waiting for a van's answer")
     eta_s: int | None
     eta_at: datetime | None
     promised_eta_at: datetime | None
@@ -198,6 +228,8 @@ class OfferRead(BaseModel):
     expires_at: datetime
     responded_at: datetime | None
     decline_reason: str | None
+    plate: str = ""
+    crew: list[CrewMember] = Field(default_factory=list)
 
 
 class JobCreated(BaseModel):
@@ -206,12 +238,16 @@ class JobCreated(BaseModel):
     tracking_url: str
     candidates: CandidatesRead
     offer: OfferRead | None = None
+    offer_skipped_reason: str | None = Field(
+        default=None, description="with auto_dispatch: why no van was offered the job"
+    )
 
 
 class DispatchResult(BaseModel):
     job: JobRead
     offer: OfferRead | None
     candidates: CandidatesRead | None = None
+    offer_skipped_reason: str | None = Field(default=None, description="why no van was offered the job")
 
 
 class EventRead(BaseModel):

@@ -3,7 +3,8 @@
 Each function is one use case for one router; all take ``*, session`` and never commit.
 
 - ``get_job(*, session, key) -> RescueJob``: by UUID or human reference (``RJ-261123-7K4QX``); 404 otherwise.
-- ``list_jobs(*, session, status=None, city_adcode=None, needs_attention=None, limit=50, offset=0)``
+- ``list_jobs(*, session, status=None, city_adcode=None, needs_attention=None, q=None, limit=50, offset=0)
+  -> JobPage``: a page of jobs and the total; `q` searches phones, plates, VINs and references.
 - ``rank_job(*, session, job, now, settings, explain=False) -> CandidateSearch``: candidates for a waiting
   job; a ``created`` job nobody can serve becomes ``uncovered``.
 - ``dispatch_job(*, session, job, actor, now, settings, van_id=None, reason=None) -> DispatchOutcome``:
@@ -19,7 +20,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlalchemy import ColumnElement, func
+from sqlmodel import Session, col, or_, select
 
 from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.events.models import Event
@@ -29,6 +31,7 @@ from dispatch.jobs.lifecycle import transition
 from dispatch.jobs.matching import CandidateSearch, search_candidates
 from dispatch.jobs.models import JobOffer, JobStatus, RescueJob
 from dispatch.jobs.offers import offer_job, offer_to_first_free
+from dispatch.owners.plates import normalise_plate
 from dispatch.settings import Settings
 from dispatch.travel_times import travel_provider
 from routing.geodesy import Location
@@ -55,24 +58,51 @@ def get_job(*, session: Session, key: str) -> RescueJob:
     return job
 
 
+@dataclass(frozen=True)
+class JobPage:
+    jobs: Sequence[RescueJob]
+    total: int  # before offset and limit
+
+
 def list_jobs(
     *,
     session: Session,
     status: JobStatus | None = None,
     city_adcode: str | None = None,
     needs_attention: bool | None = None,
+    q: str | None = None,
     limit: int = 50,
     offset: int = 0,
-) -> Sequence[RescueJob]:
-    """Newest first."""
-    query = select(RescueJob).order_by(col(RescueJob.created_at).desc()).offset(offset).limit(limit)
+) -> JobPage:
+    """Newest first; `q` finds a caller's phone, a plate or VIN, or a reference, however typed."""
+    conditions: list[ColumnElement[bool]] = []
     if status is not None:
-        query = query.where(RescueJob.status == status)
+        conditions.append(col(RescueJob.status) == status)
     if city_adcode is not None:
-        query = query.where(RescueJob.city_adcode == city_adcode)
+        conditions.append(col(RescueJob.city_adcode) == city_adcode)
     if needs_attention is not None:
-        query = query.where(RescueJob.needs_attention == needs_attention)
-    return session.exec(query).all()
+        conditions.append(col(RescueJob.needs_attention) == needs_attention)
+    if q:
+        conditions.append(_matches(q))
+    query = select(RescueJob).where(*conditions)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = query.order_by(col(RescueJob.created_at).desc()).offset(offset).limit(limit)
+    return JobPage(session.exec(page).all(), int(total))
+
+
+def _matches(q: str) -> ColumnElement[bool]:
+    term = q.strip()
+    plate = normalise_plate(term)
+    digits = "".join(ch for ch in term if ch.isdigit())
+    options = [
+        col(RescueJob.reference).contains(term.upper(), autoescape=True),
+        col(RescueJob.vehicle_vin) == term.upper(),
+    ]
+    if plate:
+        options.append(col(RescueJob.vehicle_plate).contains(plate, autoescape=True))
+    if len(digits) >= 4:
+        options.append(col(RescueJob.caller_phone).contains(digits, autoescape=True))
+    return or_(*options)
 
 
 def rank_job(

@@ -9,12 +9,16 @@ from geopy.geocoders import get_geocoder_for_service
 
 from dispatch.api.deps import AgentDep, ClockDep, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import Offset
 from dispatch.api.responses import model_response
+from dispatch.api.totals import TOTAL_COUNT_HEADER, set_total_count
 from dispatch.jobs import service
+from dispatch.jobs.corrections import correct_job
 from dispatch.jobs.geocoding import OnlineGeocoder
 from dispatch.jobs.intake import create_job
 from dispatch.jobs.matching import CandidateSearch
 from dispatch.jobs.models import JobStatus, RescueJob
+from dispatch.jobs.reads import job_read, job_reads, offer_read
 from dispatch.jobs.schemas import (
     CancelRequest,
     CandidatesRead,
@@ -24,7 +28,7 @@ from dispatch.jobs.schemas import (
     JobCreate,
     JobCreated,
     JobRead,
-    OfferRead,
+    JobUpdate,
 )
 from dispatch.settings import Settings
 
@@ -55,6 +59,16 @@ def _candidates(search: CandidateSearch) -> CandidatesRead:
     return CandidatesRead.from_search(search)
 
 
+def _skipped_reason(search: CandidateSearch) -> str:
+    """Why auto-dispatch made no offer, for the agent who asked for one."""
+    if not search.candidates:
+        return (
+            f"{search.radius_km:g} 公里内没有可用救援车，已转人工 / "
+            f"No qualifying van within {search.radius_km:g} km: the job needs the agent"
+        )
+    return "候选车辆均已被占用 / Every candidate van was taken meanwhile"
+
+
 @router.post(
     "/jobs",
     response_model=JobCreated,
@@ -82,40 +96,72 @@ def create(
     else:
         search = service.rank_job(session=session, job=job, now=now, settings=settings)
     created = JobCreated(
-        job=JobRead.model_validate(job),
+        job=job_read(session, job),
         tracking_token=token,
         tracking_url=f"{settings.public_base_url.rstrip('/')}/track/{token}",
         candidates=_candidates(search),
-        offer=OfferRead.model_validate(offer) if offer else None,
+        offer=offer_read(session, offer) if offer else None,
+        offer_skipped_reason=_skipped_reason(search) if body.auto_dispatch and offer is None else None,
     )
     return model_response(created, status.HTTP_201_CREATED)
 
 
-@router.get("/jobs", response_model=list[JobRead], summary="Rescue jobs / 救援单列表 (agent)")
+@router.get(
+    "/jobs",
+    response_model=list[JobRead],
+    summary="Rescue jobs, or find one by phone, plate or reference / 救援单列表与查找 (agent)",
+    responses=TOTAL_COUNT_HEADER,
+)
 def list_jobs(
     _user: AgentDep,
     session: SessionDep,
+    response: Response,
     status_filter: Annotated[JobStatus | None, Query(alias="status")] = None,
     city_adcode: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     needs_attention: bool | None = None,
+    q: Annotated[
+        str | None,
+        Query(min_length=2, max_length=40, description="caller's phone, plate, VIN or reference (any part)"),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[RescueJob]:
-    return list(
-        service.list_jobs(
-            session=session,
-            status=status_filter,
-            city_adcode=city_adcode,
-            needs_attention=needs_attention,
-            limit=limit,
-            offset=offset,
-        )
+    offset: Offset = 0,
+) -> list[JobRead]:
+    page = service.list_jobs(
+        session=session,
+        status=status_filter,
+        city_adcode=city_adcode,
+        needs_attention=needs_attention,
+        q=q,
+        limit=limit,
+        offset=offset,
     )
+    set_total_count(response, page.total)
+    return job_reads(session, page.jobs)
 
 
 @router.get("/jobs/{job_key}", response_model=JobRead, summary="One rescue job / 救援单详情 (agent)")
-def get_job(job: CurrentJob) -> RescueJob:
-    return job
+def get_job(job: CurrentJob, session: SessionDep) -> JobRead:
+    return job_read(session, job)
+
+
+@router.patch(
+    "/jobs/{job_key}",
+    response_model=JobRead,
+    summary="Correct an open job's phone, fault or location / 修改救援单 (agent)",
+)
+def correct(
+    job: CurrentJob,
+    body: JobUpdate,
+    user: AgentDep,
+    session: SessionDep,
+    clock: ClockDep,
+    online: Annotated[OnlineGeocoder | None, Depends(_online_geocoder)],
+) -> JobRead:
+    """Send the `version` you read: a job changed since is a 409 with the current version."""
+    corrected = correct_job(
+        session=session, job=job, request=body, actor=user.username, now=clock.now(), online_geocoder=online
+    )
+    return job_read(session, corrected)
 
 
 @router.get(
@@ -158,9 +204,12 @@ def dispatch(
         reason=body.reason,
     )
     return DispatchResult(
-        job=JobRead.model_validate(outcome.job),
-        offer=OfferRead.model_validate(outcome.offer) if outcome.offer else None,
+        job=job_read(session, outcome.job),
+        offer=offer_read(session, outcome.offer) if outcome.offer else None,
         candidates=_candidates(outcome.search) if outcome.search else None,
+        offer_skipped_reason=(
+            _skipped_reason(outcome.search) if outcome.offer is None and outcome.search else None
+        ),
     )
 
 
@@ -172,10 +221,11 @@ def cancel(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-) -> RescueJob:
-    return service.cancel_job(
+) -> JobRead:
+    cancelled = service.cancel_job(
         session=session, job=job, actor=user.username, now=clock.now(), reason=body.reason, settings=settings
     )
+    return job_read(session, cancelled)
 
 
 @router.get(

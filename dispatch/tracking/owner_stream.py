@@ -1,7 +1,9 @@
 """The owner's live stream: the tracking view again whenever an event in its scope commits.
 
 The snapshot sent on connect carries the newest event id in scope, read before the state (so the state is
-at least that new); live events at or below it are skipped by the relay's seam, later ones re-render.
+at least that new); live events at or below it are skipped by the relay's seam, later ones re-render. An
+event that changes nothing the owner sees (a part, a note, a photo) sends nothing: the owner's page would
+only repeat itself.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class OwnerStream:
         self.token = token
         self.scope = TrackingScope()
         self.view: TrackingRead | None = None
+        self._shown: dict[str, object] | None = None
         self._drive_time = drive_time_for(context.settings)
 
     def refresh(self) -> TrackingRead:
@@ -54,6 +57,7 @@ class OwnerStream:
 
     async def catch_up(self, _last_event_id: int | None) -> AsyncIterator[tuple[str, int]]:
         view = self.view if self.view is not None else await run_in_threadpool(self.refresh)
+        self._shown = _what_the_owner_sees(view)
         message = _message("tracking.snapshot", view, view.last_event_id, self.context.clock.now())
         yield message, view.last_event_id
 
@@ -63,7 +67,16 @@ class OwnerStream:
         except DispatchError:
             log.info("tracking link %s… no longer valid", self.token[:6])
             return None
+        shown = _what_the_owner_sees(view)
+        if shown == self._shown:
+            return None
+        self._shown = shown
         return _message("tracking.update", view, record.id, record.created_at)
+
+
+def _what_the_owner_sees(view: TrackingRead) -> dict[str, object]:
+    """The view minus what changes without news: the event id, and seconds-to-go counting down."""
+    return view.model_dump(exclude={"last_event_id", "eta_s"})
 
 
 def _message(kind: str, view: TrackingRead, event_id: int, at: datetime) -> str:

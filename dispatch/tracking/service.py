@@ -16,6 +16,7 @@ from dispatch.campaigns.models import Booking, BookingStatus, PlanStatus, PlanVi
 from dispatch.errors import Gone, NotFound
 from dispatch.events.replay import latest_event_id
 from dispatch.fleet.models import Technician, Van
+from dispatch.jobs.departure import drive_starts_at, set_off_at
 from dispatch.jobs.models import CLOSED_STATUSES, JobStatus, RescueJob
 from dispatch.references import tracking_token
 from dispatch.settings import Settings
@@ -121,7 +122,8 @@ def _job_view(
         expires_at=link.expires_at,
     )
     if on_the_way and van is not None:
-        _set_live_eta(view, van, Location(job.lat, job.lon), now, drive_time)
+        set_off = set_off_at(session, job.id)
+        _set_live_eta(view, van, Location(job.lat, job.lon), now, drive_time, set_off)
     elif status in (JobStatus.ACCEPTED, JobStatus.EN_ROUTE) and job.eta_at is not None:
         view.eta_at, view.eta_source = job.eta_at, "dispatch"
         view.eta_s = max(0, round((job.eta_at - now).total_seconds()))
@@ -174,11 +176,17 @@ def _booking_view(
 
 
 def _set_live_eta(
-    view: TrackingRead, van: Van, destination: Location, now: datetime, drive: DriveTime
+    view: TrackingRead,
+    van: Van,
+    destination: Location,
+    now: datetime,
+    drive: DriveTime,
+    set_off: datetime | None = None,
 ) -> None:
     assert van.last_lat is not None and van.last_lon is not None and van.last_position_at is not None
     drive_s = drive(Location(van.last_lat, van.last_lon), destination)
-    eta_at = max(now, van.last_position_at + timedelta(seconds=round(drive_s)))
+    started = drive_starts_at(van.last_position_at, set_off)
+    eta_at = max(now, started + timedelta(seconds=round(drive_s)))
     view.eta_at, view.eta_s, view.eta_source = eta_at, round((eta_at - now).total_seconds()), "van_position"
     view.van_position = VanPosition(lat=van.last_lat, lon=van.last_lon, recorded_at=van.last_position_at)
 

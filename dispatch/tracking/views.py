@@ -13,14 +13,14 @@ reflects, so a reconnecting page is whole again after its first message, whateve
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
-from fastapi import APIRouter, Query, WebSocket
+from fastapi import APIRouter, WebSocket
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
 
 from dispatch.api.deps import AgentDep, ClockDep, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import EventId
 from dispatch.errors import DispatchError
 from dispatch.events.relay import StreamContext, reject, serve
 from dispatch.jobs.models import RescueJob
@@ -68,9 +68,7 @@ def track_page(token: str) -> HTMLResponse:
 
 
 @router.websocket("/{token}/ws")
-async def track_stream(
-    websocket: WebSocket, token: str, last_event_id: Annotated[int | None, Query(ge=0)] = None
-) -> None:
+async def track_stream(websocket: WebSocket, token: str, last_event_id: EventId | None = None) -> None:
     """The link is the credential: unknown or expired closes with 1008 before anything is sent."""
     context = StreamContext.of(websocket)
     await websocket.accept()

@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 from fastapi.responses import JSONResponse
 
+from dispatch.api.ids import RowId
 from dispatch.jobs import offers
 from field_app_api import actions
 from field_app_api.context import ContextDep
@@ -51,7 +52,7 @@ def list_offers(ctx: ContextDep) -> list[OfferRead]:
 
 
 @router.post("/{offer_id}/accept", response_model=JobRead, summary="Accept an offer / 接受派单")
-def accept(offer_id: int, ctx: ContextDep, write: IdempotentWriteDep) -> JSONResponse:
+def accept(offer_id: RowId, ctx: ContextDep, write: IdempotentWriteDep) -> JSONResponse:
     def run() -> JobRead:
         job = offers.accept_offer(
             session=ctx.session, offer_id=offer_id, van_id=ctx.crew.van_id, actor=ctx.crew.actor, now=ctx.now
@@ -63,7 +64,7 @@ def accept(offer_id: int, ctx: ContextDep, write: IdempotentWriteDep) -> JSONRes
 
 @router.post("/{offer_id}/decline", summary="Decline an offer / 拒绝派单")
 def decline(
-    offer_id: int, body: OfferDecline, ctx: ContextDep, write: IdempotentWriteDep, picker: PickerDep
+    offer_id: RowId, body: OfferDecline, ctx: ContextDep, write: IdempotentWriteDep, picker: PickerDep
 ) -> JSONResponse:
     def run() -> dict[str, object]:
         offers.decline_offer(

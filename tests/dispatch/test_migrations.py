@@ -66,3 +66,28 @@ def test_migrated_schema_matches_the_models(scratch_settings: Settings) -> None:
     finally:
         engine.dispose()
     assert differences == []
+
+
+def test_issue15_migration_normalises_stored_plates(scratch_settings: Settings) -> None:
+    """Plates stored before plates were normalised (issue 15 defect 5) are rewritten in one spelling."""
+    schema.upgrade(scratch_settings, "0001")
+    engine = create_engine(scratch_settings.database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO owners (id, name, phone, county_adcode, address, lat, lon, created_at) "
+                    "VALUES (1, '王', '13800000000', '330226', '宁海', 29.3, 121.4, '2026-11-01 00:00:00')"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO vehicles (id, owner_id, plate, vin, model, powertrain, mileage_km) "
+                    "VALUES (1, 1, '浙 b12345', 'LSVAA4182E2100001', 'S7', 'ice', 0)"
+                )
+            )
+        schema.upgrade(scratch_settings)
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT plate FROM vehicles")).scalar_one() == "浙B12345"
+    finally:
+        engine.dispose()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from datetime import date, datetime, time
 from typing import Any
@@ -35,6 +36,7 @@ GATHERING_POINTS = [
 ]
 
 CampaignFactory = Callable[..., dict[str, Any]]
+_phones = itertools.count(1)
 
 
 def local(day: date, hour: int, minute: int = 0) -> datetime:
@@ -118,7 +120,8 @@ def book(
     **place: Any,
 ) -> Any:
     """POST a booking and return the response (callers assert the status)."""
-    caller = {} if "owner_id" in place else {"owner_name": "王建国", "phone": "13800000000"}
+    # A different walk-in caller each time: one owner may hold one booking a day (issue 15 defect 3).
+    caller = {} if "owner_id" in place else {"owner_name": "王建国", "phone": f"1380000{next(_phones):04d}"}
     body = {
         **caller,
         "service_code": service_code,

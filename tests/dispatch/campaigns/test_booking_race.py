@@ -18,7 +18,7 @@ from sqlalchemy import Engine, delete
 from sqlmodel import Session, col, select
 
 from dispatch.app import create_app
-from dispatch.campaigns.models import Booking, Campaign, CampaignDay, CampaignVan
+from dispatch.campaigns.models import Booking, Campaign, CampaignDay, CampaignVan, CampaignVanDay
 from dispatch.campaigns.slots import bump_day, read_day
 from dispatch.clock import FrozenClock
 from dispatch.events.models import Event
@@ -47,6 +47,7 @@ def cleanup(engine: Engine) -> Iterator[list[str]]:
             session.exec(delete(TrackingLink).where(col(TrackingLink.booking_id).in_(booking_ids)))
             session.exec(delete(Booking).where(col(Booking.campaign_id) == campaign_id))
             session.exec(delete(CampaignDay).where(col(CampaignDay.campaign_id) == campaign_id))
+            session.exec(delete(CampaignVanDay).where(col(CampaignVanDay.campaign_id) == campaign_id))
             session.exec(delete(CampaignVan).where(col(CampaignVan.campaign_id) == campaign_id))
             session.exec(delete(Campaign).where(col(Campaign.id) == campaign_id))
         session.commit()

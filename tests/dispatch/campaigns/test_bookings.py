@@ -129,10 +129,10 @@ def test_full_day_is_a_clear_409(client: TestClient, auth: Auth, create_campaign
 
 
 def test_window_that_no_longer_fits_is_slot_taken(
-    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, campaign_body: Any
 ) -> None:
     """One van with a short morning shift: after one 45-minute repair, the 09:00 window is gone."""
-    van = create_campaign()["vans"][0]
+    van = campaign_body()["vans"][0]
     campaign = create_campaign(vans=[{"van_id": van["van_id"], "shift_start": "07:00", "shift_end": "11:30"}])
     lat, lon = NINGHAI_SEAT
     first = book(client, auth("agent"), campaign["id"], service_code="repair", lat=lat, lon=lon)

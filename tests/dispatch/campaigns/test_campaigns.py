@@ -7,9 +7,8 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session
 
-from dispatch.fleet.models import Van, VanKind
 from tests.dispatch.campaigns.conftest import DAY_1, CampaignFactory, ninghai_owners
 
 Auth = Callable[[str], dict[str, str]]
@@ -50,16 +49,6 @@ def test_invalid_campaigns_name_the_field(
     response = client.post("/api/planner/campaigns", json=campaign_body(**override), headers=auth("planner"))
     assert response.status_code == 422, response.text
     assert response.json()["error"]["field"] == field
-
-
-def test_rescue_van_is_not_a_mobile_station(
-    client: TestClient, auth: Auth, campaign_body: Callable[..., dict[str, Any]], db: Session
-) -> None:
-    rescue = db.exec(select(Van).where(Van.kind == VanKind.RESCUE)).first()
-    assert rescue is not None
-    body = campaign_body(vans=[{"van_id": rescue.id}])
-    response = client.post("/api/planner/campaigns", json=body, headers=auth("planner"))
-    assert response.status_code == 422 and response.json()["error"]["field"] == "vans.0.van_id"
 
 
 def test_polygon_area_campaign(client: TestClient, auth: Auth, create_campaign: CampaignFactory) -> None:

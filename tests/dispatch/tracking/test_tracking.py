@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -12,7 +13,8 @@ from sqlmodel import Session
 
 from dispatch.campaigns.models import VisitStatus
 from dispatch.clock import FrozenClock
-from dispatch.jobs.models import JobStatus
+from dispatch.events.service import record_event
+from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.settings import Settings
 from dispatch.tracking.service import mask_phone
 from dispatch.travel_times import travel_provider
@@ -175,6 +177,7 @@ def test_owner_stream_sends_a_snapshot_then_only_its_own_job(
         assert snapshot["type"] == "tracking.snapshot"
         assert snapshot["payload"]["status"] == "accepted"
         assert receive(ws)["type"] == "stream.ready"
+        _move(app, clock, tracked.job.id, JobStatus.EN_ROUTE, event=False)  # what the event announces
         ids = commit_events(
             app,
             clock,
@@ -205,3 +208,48 @@ def test_owner_page_is_chinese_first_and_embeds_the_token_safely(client: TestCli
     page = client.get("/api/track/abc-DEF_123/page").text
     assert '"abc-DEF_123"' in page
     assert page.index("服务进度") < page.index("Service tracking")
+
+
+def _move(
+    app: FastAPI, clock: FrozenClock, job_id: uuid.UUID, status: JobStatus, *, event: bool = True
+) -> int:
+    """Change the job's status (and announce it) through the app's own sessions, as the lifecycle does."""
+    session: Session = app.state.session_factory()
+    with session:
+        job = session.get(RescueJob, job_id)
+        assert job is not None
+        job.status = status
+        session.add(job)
+        row = None
+        if event:
+            row = record_event(
+                session, kind="job.status", actor="test", at=clock.now(), job_id=job_id, to_status=status
+            )
+        session.commit()
+    return row.id or 0 if row is not None else 0
+
+
+def test_owner_stream_sends_nothing_for_events_that_change_nothing_they_see(
+    client: TestClient, app: FastAPI, tracked_job: Any, clock: FrozenClock
+) -> None:
+    """Issue 15 item 8: parts, notes and photos used to repeat the same update to the owner each time."""
+    tracked = tracked_job(JobStatus.ACCEPTED)
+    with client.websocket_connect(f"/api/track/{tracked.link.token}/ws") as ws:
+        receive(ws)
+        assert receive(ws)["type"] == "stream.ready"
+        commit_events(
+            app,
+            clock,
+            {"kind": "job.part", "job_id": tracked.job.id, "actor": "tech001", "data": {"part": "A1"}},
+            {"kind": "job.note", "job_id": tracked.job.id, "actor": "tech001", "data": {"text": "到了"}},
+            {"kind": "job.photo", "job_id": tracked.job.id, "actor": "tech001", "data": {}},
+        )
+        _move(app, clock, tracked.job.id, JobStatus.EN_ROUTE)
+        first = receive(ws)
+        _move(app, clock, tracked.job.id, JobStatus.ON_SITE)
+        second = receive(ws)
+        _move(app, clock, tracked.job.id, JobStatus.IN_SERVICE)
+        third = receive(ws)
+    # Each message is news (an update is rendered whenever the relay gets to an event, so ids may lag).
+    statuses = [m["payload"]["status"] for m in (first, second, third)]
+    assert statuses == ["en_route", "on_site", "in_service"]
