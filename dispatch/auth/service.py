@@ -8,6 +8,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from dispatch.auth.models import Role, User
+from dispatch.auth.password_policy import check_password
 from dispatch.auth.security import TokenClaims, hash_password, issue_token, token_lifetime, verify_password
 from dispatch.errors import Conflict, InvalidInput
 from dispatch.fleet.models import Technician
@@ -77,3 +78,11 @@ def create_user(
     session.add(user)
     session.flush()
     return user
+
+
+def create_admin(*, session: Session, username: str, password: str, display_name: str) -> User:
+    """An administrator with a password that passes the policy (the first one comes from the CLI)."""
+    check_password(password, username=username)
+    return create_user(
+        session=session, username=username, password=password, role=Role.ADMIN, display_name=display_name
+    )

@@ -100,7 +100,7 @@ def _check_vans(session: Session, vans: list[CampaignVanIn]) -> None:
         raise InvalidInput("流动服务车重复 / A van is listed twice", field="vans")
     for i, spec in enumerate(vans):
         van = session.get(Van, spec.van_id)
-        if van is None or van.kind != VanKind.MOBILE_STATION:
+        if van is None or van.kind != VanKind.MOBILE_STATION or van.retired_at is not None:
             raise InvalidInput(
                 f"车辆 {spec.van_id} 不是流动服务站 / Van is not a mobile service station",
                 field=f"vans.{i}.van_id",

@@ -235,7 +235,7 @@ def _count_static_exclusions(
 
 def _reasons(state: _Live | None, on_shift: bool, capable: bool, offered: bool) -> tuple[str, ...]:
     reasons = []
-    if state is None or state.status == VanStatus.OUT_OF_SERVICE:
+    if state is None or state.status in (VanStatus.OUT_OF_SERVICE, VanStatus.RETIRED):
         reasons.append(Exclusion.OUT_OF_SERVICE)
     elif not on_shift or state.status == VanStatus.OFF_DUTY:
         reasons.append(Exclusion.OFF_SHIFT)
