@@ -82,6 +82,9 @@ class ParsedNetwork:
     crews: list[Row] = field(default_factory=list)
     shifts: list[Row] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    # Natural keys of rows that had problems: references to them are not reported a second time.
+    bad_station_codes: set[str] = field(default_factory=set)
+    bad_plates: set[str] = field(default_factory=set)
 
 
 def parse_network(files: Mapping[str, bytes]) -> ParsedNetwork:
@@ -96,12 +99,13 @@ def parse_network(files: Mapping[str, bytes]) -> ParsedNetwork:
     for name, rows in (("stations.csv", network.stations), ("vans.csv", network.vans),
                        ("crews.csv", network.crews), ("shifts.csv", network.shifts)):  # fmt: skip
         if name in files:
-            rows.extend(_read_file(name, files[name], network.errors))
+            rows.extend(_read_file(name, files[name], network))
     _report_duplicates(network)
     return network
 
 
-def _read_file(name: str, content: bytes, errors: list[RowError]) -> list[Row]:
+def _read_file(name: str, content: bytes, network: ParsedNetwork) -> list[Row]:
+    errors = network.errors
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -134,6 +138,10 @@ def _read_file(name: str, content: bytes, errors: list[RowError]) -> list[Row]:
         row = _typed_row(name, line, raw, errors)
         if row is not None:
             rows.append(row)
+        elif name == "stations.csv":
+            network.bad_station_codes.add(raw["code"])
+        elif name == "vans.csv":
+            network.bad_plates.add(normalise_plate(raw["plate"]))
     return rows
 
 

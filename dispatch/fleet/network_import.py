@@ -112,7 +112,9 @@ def _cross_check(network: ParsedNetwork, known: _Known) -> list[RowError]:
     for row in network.vans:
         plate, code = row.values["plate"], row.values["station_code"]
         station = known.stations.get(code)
-        if code not in file_stations and (station is None or station.retired_at is not None):
+        if code in network.bad_station_codes:
+            pass  # its own row is reported
+        elif code not in file_stations and (station is None or station.retired_at is not None):
             error(row, "station_code", f"服务站 {code} 不存在或已停用 / Station {code} unknown or retired")
         van = known.vans.get(plate)
         if van is None and plate not in shift_plates:
@@ -130,16 +132,19 @@ def _cross_check(network: ParsedNetwork, known: _Known) -> list[RowError]:
         if technician is not None and technician.retired_at is not None and row.values["active"]:
             error(row, "phone", "该技术员已停用 / This technician is retired")
         plate = row.values["van_plate"]
-        if plate is not None and not _van_usable(plate, file_vans, known):
+        if plate is not None and not _van_usable(plate, file_vans, known, network.bad_plates):
             error(row, "van_plate", f"车辆 {plate} 不存在或已停用 / Van {plate} unknown or retired")
-    for row in network.shifts:
-        if not _van_usable(row.values["plate"], file_vans, known):
-            plate = row.values["plate"]
-            error(row, "plate", f"车辆 {plate} 不存在或已停用 / Van {plate} unknown or retired")
+    for row in network.shifts:  # a retired van's shift may stay in the file (it is not applied)
+        plate = row.values["plate"]
+        if plate not in file_vans and plate not in known.vans and plate not in network.bad_plates:
+            error(row, "plate", f"车辆 {plate} 不存在 / Van {plate} unknown")
     return errors
 
 
-def _van_usable(plate: str, file_vans: dict[str, Row], known: _Known) -> bool:
+def _van_usable(plate: str, file_vans: dict[str, Row], known: _Known, bad_plates: set[str]) -> bool:
+    """Can crews and shifts refer to this plate? (A plate whose own row is bad is reported there.)"""
+    if plate in bad_plates:
+        return True
     if plate in file_vans:
         return bool(file_vans[plate].values["status"] != "retired")
     van = known.vans.get(plate)
@@ -163,6 +168,8 @@ def _apply(
     for row in network.shifts:
         van = known.vans[row.values["plate"]]
         changes = _changed(van, {k: row.values[k] for k in ("shift_start", "shift_end")})
+        if van.retired_at is not None:
+            changes = {}
         if changes:
             service.update_van(session=session, van=van, changes=changes)
         outcome = "created" if row.values["plate"] in new_plates else "updated" if changes else "unchanged"

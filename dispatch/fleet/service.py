@@ -148,7 +148,7 @@ def update_van(*, session: Session, van: Van, changes: dict[str, Any]) -> Van:
     _refuse_retired(van.retired_at, "车辆 / Van")
     if "station_id" in changes:
         active_station(session, changes["station_id"])
-    _check_van_fields({**van.model_dump(), **changes}, changing_status="status" in changes)
+    _check_van_fields(changes)
     if "status" in changes and van.current_job_id is not None:
         raise Conflict(
             "车辆正在执行任务 / The van holds a job; change its status after the job", field="status"
@@ -216,11 +216,11 @@ def retire_technician(*, session: Session, technician: Technician, now: datetime
     return technician
 
 
-def _check_van_fields(values: dict[str, Any], *, changing_status: bool = True) -> None:
+def _check_van_fields(values: dict[str, Any]) -> None:
     if values.get("kind") is not None:
         VanKind(values["kind"])
     status = values.get("status")
-    if changing_status and status is not None and VanStatus(status) not in ADMIN_VAN_STATUSES:
+    if status is not None and VanStatus(status) not in ADMIN_VAN_STATUSES:
         raise InvalidInput(
             "状态只能设为 available、off_duty 或 out_of_service / Status can only be set to available, "
             "off_duty or out_of_service (retire a van with /retire)",
