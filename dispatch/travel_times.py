@@ -77,6 +77,13 @@ def eta_kind_of(matrix: TravelMatrix, row: int, col: int) -> EtaKind:
     return matrix.kind_at(row, col) if isinstance(matrix, PricedMatrix) else EtaKind.ESTIMATE
 
 
+def matrix_eta_kind(matrix: TravelMatrix) -> EtaKind:
+    """A whole matrix (a day plan's): ``road`` only when the road network priced every cell."""
+    if isinstance(matrix, PricedMatrix) and matrix.road is not None and bool(matrix.road.all()):
+        return EtaKind.ROAD
+    return EtaKind.ESTIMATE
+
+
 def estimate_provider(settings: Settings) -> GeodesicTravelTimes:
     """Straight-line distance x circuity, driven at town, county-road and highway speeds."""
     bands = (

@@ -16,7 +16,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 _RETIRED = ("service_stations", "vans", "technicians")
-_ETA_KIND = ("rescue_jobs", "job_offers")
+_ETA_KIND = ("rescue_jobs", "job_offers", "route_plans")
 
 
 def upgrade() -> None:
