@@ -20,6 +20,7 @@ from dispatch.errors import InvalidInput
 from dispatch.fleet import service
 from dispatch.fleet.models import ServiceStation, Technician, Van, VanStatus
 from dispatch.fleet.network_csv import ParsedNetwork, Row, RowError, parse_network
+from dispatch.jobs.fleet_snapshot import invalidate_fleet_snapshots
 
 KINDS = ("stations", "vans", "crews", "shifts")
 
@@ -175,13 +176,17 @@ def _apply(
         outcome = "created" if row.values["plate"] in new_plates else "updated" if changes else "unchanged"
         report.count("shifts", outcome)
     session.flush()
+    invalidate_fleet_snapshots()
 
 
 def _apply_station(session: Session, values: Mapping[str, Any], known: _Known, report: ImportReport) -> None:
     fields = {k: v for k, v in values.items() if k != "code"}
     station = known.stations.get(values["code"])
     if station is None:
-        known.stations[values["code"]] = service.create_station(session=session, values=dict(values))
+        # New rows were checked above: built directly and flushed once per kind (12,000 rows in seconds).
+        station = ServiceStation(**values, city_adcode=service.county_city(values["county_adcode"]))
+        session.add(station)
+        known.stations[values["code"]] = station
         report.count("stations", "created")
         return
     changed = _changed(station, fields)
@@ -214,10 +219,9 @@ def _apply_van(
             "shift_start": shift["shift_start"],
             "shift_end": shift["shift_end"],
         }
-        fields["status"] = VanStatus.AVAILABLE if status in (None, "retired") else VanStatus(status)
-        van = known.vans[values["plate"]] = service.create_van(session=session, values=fields)
-        if status == "retired":
-            service.retire_van(session=session, van=van, now=now)
+        fields["status"] = VanStatus.AVAILABLE if status is None else VanStatus(status)
+        van = known.vans[values["plate"]] = Van(**fields, retired_at=now if status == "retired" else None)
+        session.add(van)
         report.count("vans", "created")
         return
     if van.retired_at is not None:
@@ -240,10 +244,11 @@ def _apply_crew(
     fields = {"name": values["name"], "skills": values["skills"], "van_id": van.id if van else None}
     technician = known.technicians.get(values["phone"])
     if technician is None:
-        technician = service.create_technician(session=session, values={**fields, "phone": values["phone"]})
-        known.technicians[values["phone"]] = technician
         if not values["active"]:
-            service.retire_technician(session=session, technician=technician, now=now)
+            fields |= {"van_id": None, "is_active": False, "retired_at": now}
+        technician = Technician(**fields, phone=values["phone"])
+        session.add(technician)
+        known.technicians[values["phone"]] = technician
         report.count("crews", "created")
         return
     if technician.retired_at is not None:
