@@ -48,10 +48,10 @@ from dispatch.auth.models import User
 from dispatch.auth.service import issue_access_token
 from dispatch.db import make_engine
 from dispatch.fleet.models import ServiceStation, Van
+from dispatch.geo.divisions import Level, all_divisions
 from dispatch.jobs.matching import search_candidates
 from dispatch.jobs.models import RescueJob
 from dispatch.settings import Settings
-from seed.divisions import Level, all_divisions
 from seed.loader import load_world
 from seed.world import build_world
 

@@ -32,6 +32,7 @@ from dispatch.events.bus import EventBus, make_bus
 from dispatch.events.feed import EventLog
 from dispatch.events.service import PUBLISH_KEY, register_engine_publisher
 from dispatch.events.streams import router as streams_router
+from dispatch.fleet.admin_views import router as fleet_admin_router
 from dispatch.fleet.views import router as fleet_router
 from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
@@ -107,6 +108,7 @@ def create_app(
         auth_router,
         users_admin_router,
         fleet_router,
+        fleet_admin_router,
         call_center_router,
         planner_router,
         owner_booking_router,

@@ -10,12 +10,15 @@ import argparse
 import logging
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from importlib.metadata import entry_points
 
 from sqlmodel import Session
 
 from dispatch import schema
+from dispatch.admin_cli import add_admin_commands, run_admin_command
 from dispatch.db import make_engine
+from dispatch.fleet.service import network_is_empty
 from dispatch.settings import Environment, Settings, get_settings
 
 log = logging.getLogger("dispatch")
@@ -25,13 +28,31 @@ def _print(message: str) -> None:
     print(message, flush=True)
 
 
+DEMO_WORLD_GROUP = "dispatch.demo_world"
+DemoWorldLoader = Callable[[Session, str, str], str]
+
+
+def demo_world_loader() -> DemoWorldLoader:
+    """The installed demo world (the ``dispatch.demo_world`` entry point, provided by the `seed` package).
+
+    Found by entry point rather than imported, so nothing in `dispatch` depends on the demo data.
+    """
+    found = list(entry_points(group=DEMO_WORLD_GROUP))
+    if not found:
+        _print("没有安装演示数据 / No demo world is installed (entry point group dispatch.demo_world)")
+        raise SystemExit(1)
+    loader: DemoWorldLoader = found[0].load()
+    return loader
+
+
 def seed_database(
     settings: Settings, scale: str, *, reset: bool = False, only_if_empty: bool = False
 ) -> bool:
     """Seed the demo world; returns False when it was skipped because data is already there."""
-    from seed.loader import database_is_empty, load_world
-    from seed.world import build_world
-
+    if settings.environment is Environment.PRODUCTION:
+        _print("生产环境不加载演示数据 / Production never loads the demo world")
+        raise SystemExit(1)
+    load = demo_world_loader()
     if reset:
         _print("清空数据库 / Resetting the database ...")
         schema.downgrade(settings, "base")
@@ -39,23 +60,18 @@ def seed_database(
     engine = make_engine(settings)
     try:
         with Session(engine) as session:
-            if not database_is_empty(session):
+            if not network_is_empty(session):
                 if only_if_empty:
                     return False
                 _print("数据库已有数据；用 --reset 重建 / Database is not empty; use --reset to rebuild it")
                 raise SystemExit(1)
             started = time.perf_counter()
             _print(f"生成演示数据 / Building the {scale} demo world ...")
-            summary = load_world(session, build_world(scale), demo_password=settings.demo_password)
+            summary = load(session, scale, settings.demo_password)
             session.commit()
     finally:
         engine.dispose()
-    _print(
-        f"  {summary.stations} 服务站 stations, {summary.vans} 车辆 vans, {summary.technicians} 技术员 "
-        f"technicians, {summary.owners} 车主 owners, {summary.vehicles} 车辆档案 vehicles, "
-        f"{summary.counties_without_station} 无服务站县区 counties without a station "
-        f"({time.perf_counter() - started:.1f} s)"
-    )
+    _print(f"  {summary} ({time.perf_counter() - started:.1f} s)")
     return True
 
 
@@ -135,6 +151,8 @@ def build_parser() -> argparse.ArgumentParser:
     coverage = commands.add_parser("coverage", help="print service/rescue coverage and county gaps")
     coverage.add_argument("--limit", type=int, default=30, help="gap rows to print per layer")
 
+    add_admin_commands(commands)
+
     db = commands.add_parser("db", help="schema migrations")
     db_commands = db.add_subparsers(dest="db_command", required=True)
     upgrade = db_commands.add_parser("upgrade", help="migrate to a revision (default: head)")
@@ -163,6 +181,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _db(args, settings)
     elif args.command == "coverage":
         _coverage(args, settings)
+    else:
+        run_admin_command(args, settings)
 
 
 if __name__ == "__main__":  # pragma: no cover

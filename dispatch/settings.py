@@ -100,6 +100,14 @@ class Settings(BaseSettings):
     # Websocket tickets (`POST /api/auth/ws-ticket`): single use, valid this long.
     ws_ticket_ttl_s: Annotated[int, Field(gt=0, le=300)] = 30
 
+    # --- issue 15: one travel model (dispatch.travel_times) ---
+    # Road-service request timeout; how many road answers are cached and for how long; and, after the road
+    # service fails, how long every ETA is an estimate before the service is tried again.
+    osrm_timeout_s: Annotated[float, Field(gt=0)] = 3.0
+    travel_cache_size: Annotated[int, Field(ge=0)] = 100_000
+    travel_cache_ttl_s: Annotated[float, Field(ge=0)] = 600.0
+    osrm_retry_after_s: Annotated[float, Field(ge=0)] = 30.0
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:

@@ -125,6 +125,7 @@ def record_pings(ctx: Context, body: PingIn | list[PingIn]) -> PingResult:
         eta_s=eta.eta_s if eta else None,
         eta_at=eta.eta_at if eta else None,
         eta_changed=eta.changed if eta else False,
+        eta_kind=eta.eta_kind if eta else None,
     )
 
 

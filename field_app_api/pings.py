@@ -58,6 +58,7 @@ class EtaUpdate:
     eta_s: int
     eta_at: datetime
     changed: bool
+    eta_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -162,17 +163,19 @@ def _refresh_eta(
     ).first()
     if job is None:
         return None
-    drive_s = drive_time(Location(newest.lat, newest.lon), Location(job.lat, job.lon))
+    drive = drive_time(Location(newest.lat, newest.lon), Location(job.lat, job.lon))
     started = drive_starts_at(newest.recorded_at, set_off_at(session, job.id))
-    eta_at = max(now, started + timedelta(seconds=round(drive_s)))
+    eta_at = max(now, started + timedelta(seconds=round(drive.duration_s)))
     eta_s = round((eta_at - now).total_seconds())
     previous = job.eta_at
-    if previous is not None and abs((eta_at - previous).total_seconds()) < threshold_s:
-        return EtaUpdate(job.id, job.eta_s if job.eta_s is not None else eta_s, previous, changed=False)
+    same_kind = job.eta_kind == drive.kind.value
+    if previous is not None and same_kind and abs((eta_at - previous).total_seconds()) < threshold_s:
+        kept_s = job.eta_s if job.eta_s is not None else eta_s
+        return EtaUpdate(job.id, kept_s, previous, changed=False, eta_kind=job.eta_kind)
     result = session.execute(
         update(RescueJob)
         .where(col(RescueJob.id) == job.id, col(RescueJob.status) == JobStatus.EN_ROUTE.value)
-        .values(eta_s=eta_s, eta_at=eta_at)
+        .values(eta_s=eta_s, eta_at=eta_at, eta_kind=drive.kind.value)
         .execution_options(synchronize_session=False)
     )
     if affected_rows(result) != 1:  # the job moved on (arrived, cancelled) meanwhile
@@ -188,11 +191,12 @@ def _refresh_eta(
         data={
             "eta_s": eta_s,
             "eta_at": eta_at.isoformat(),
+            "eta_kind": drive.kind.value,
             "previous_eta_at": previous.isoformat() if previous else None,
             "lat": newest.lat,
             "lon": newest.lon,
             "position_at": newest.recorded_at.isoformat(),
         },
     )
-    session.expire(job, ["eta_s", "eta_at"])
-    return EtaUpdate(job.id, eta_s, eta_at, changed=True)
+    session.expire(job, ["eta_s", "eta_at", "eta_kind"])
+    return EtaUpdate(job.id, eta_s, eta_at, changed=True, eta_kind=drive.kind.value)

@@ -232,6 +232,8 @@ class PingResult(BaseModel):
     eta_s: int | None = None
     eta_at: datetime | None = None
     eta_changed: bool = False
+    # "road" (road network) or "estimate" (straight-line model, or the road service failed)
+    eta_kind: str | None = None
 
 
 class PlannedStopRead(BaseModel):

@@ -37,6 +37,22 @@ def database_is_empty(session: Session) -> bool:
     return session.exec(select(func.count()).select_from(ServiceStation)).one() == 0
 
 
+def seed_demo_world(session: Session, scale: str, demo_password: str) -> str:
+    """The `dispatch.demo_world` entry point: load the demo world of `scale`; returns a one-line summary.
+
+    `dispatch` finds this through the entry point, never by importing `seed`, so the service runs (and
+    production installs) without the demo world.
+    """
+    from seed.world import build_world
+
+    summary = load_world(session, build_world(scale), demo_password=demo_password)
+    return (
+        f"{summary.stations} 服务站 stations, {summary.vans} 车辆 vans, {summary.technicians} 技术员 "
+        f"technicians, {summary.owners} 车主 owners, {summary.vehicles} 车辆档案 vehicles, "
+        f"{summary.counties_without_station} 无服务站县区 counties without a station"
+    )
+
+
 def load_world(session: Session, world: World, *, demo_password: str) -> SeedSummary:
     """Insert `world`; the caller commits. Demo users share one password hash (hashing is slow by design)."""
     password_hash = hash_password(demo_password)

@@ -20,8 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 from enum import StrEnum
 
-from seed import names
-from seed.divisions import (
+from dispatch.geo.divisions import (
     PROVINCE_ABBREVIATIONS,
     Division,
     Level,
@@ -30,6 +29,7 @@ from seed.divisions import (
     counties_of,
     prefecture_cities,
 )
+from seed import names
 
 RANDOM_SEED = 20260311
 NINGHAI = "330226"

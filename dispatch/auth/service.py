@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from dispatch.auth import throttle
 from dispatch.auth.models import Role, User
+from dispatch.auth.password_policy import check_password
 from dispatch.auth.security import TokenClaims, hash_password, issue_token, token_lifetime, verify_password
 from dispatch.errors import Conflict, InvalidInput, TooManyAttempts
 from dispatch.events.models import Event
@@ -114,3 +115,11 @@ def security_events(*, session: Session, limit: int) -> list[Event]:
         select(Event).where(col(Event.kind).startswith("auth.")).order_by(col(Event.id).desc()).limit(limit)
     )
     return list(session.exec(query))
+
+
+def create_admin(*, session: Session, username: str, password: str, display_name: str) -> User:
+    """An administrator with a password that passes the policy (the first one comes from the CLI)."""
+    check_password(password, username=username)
+    return create_user(
+        session=session, username=username, password=password, role=Role.ADMIN, display_name=display_name
+    )

@@ -16,8 +16,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from dispatch.geo.divisions import Division, Level, all_divisions, by_adcode
 from routing.geodesy import haversine_matrix_km
-from seed.divisions import Division, Level, all_divisions, by_adcode
 
 MAX_SEAT_DISTANCE_KM = 60.0
 """Farther than this from every seat is outside any county we know (at sea, or across a border)."""

@@ -3,7 +3,7 @@
 Two layers: *service* coverage (each fixed station's everyday reach, ``station_service_radius_km``) and
 *rescue* coverage (each rescue van's reach from its home station, ``rescue_radius_km``). The world's extent is
 every prefecture-level city that has a station or an owner; its county-level divisions are judged by their
-seat (WGS-84, from seed.divisions) and by where their owners live.
+seat (WGS-84, from dispatch.geo.divisions) and by where their owners live.
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from sqlmodel import Session, col, select
 
 from dispatch.campaigns.geometry import contains_points, coverage_area
 from dispatch.fleet.models import ServiceStation, Van, VanKind
+from dispatch.geo.divisions import Division, by_adcode, prefecture_cities
 from dispatch.owners.models import Owner, Vehicle
 from dispatch.settings import Settings
 from routing.geodesy import geodesic_km, haversine_matrix_km
-from seed.divisions import Division, by_adcode, prefecture_cities
 
 
 @dataclass(frozen=True)
@@ -122,8 +122,16 @@ def coverage_report(*, session: Session, settings: Settings) -> CoverageReport:
 
 
 def _load_world(session: Session) -> _World:
-    stations = list(session.exec(select(ServiceStation).order_by(col(ServiceStation.id))))
-    rescue_home_ids = set(session.exec(select(Van.station_id).where(Van.kind == VanKind.RESCUE)))
+    stations = list(
+        session.exec(
+            select(ServiceStation)
+            .where(col(ServiceStation.retired_at).is_(None))
+            .order_by(col(ServiceStation.id))
+        )
+    )
+    rescue_home_ids = set(
+        session.exec(select(Van.station_id).where(Van.kind == VanKind.RESCUE, col(Van.retired_at).is_(None)))
+    )
     owners = [
         (int(o_id or 0), county, float(lat), float(lon))
         for o_id, county, lat, lon in session.exec(

@@ -114,6 +114,8 @@ def load_service_day(session: Session, campaign: Campaign, service_date: date) -
     depot = Location(station.lat, station.lon)
     vehicles, plates = [], {}
     for assignment, van, crew in campaign_vans(session, campaign.id):
+        if van.retired_at is not None:  # retired after the campaign was set up: never planned
+            continue
         vehicles.append(_vehicle(assignment, str(van.id), depot, crew_skills(van, crew)))
         plates[van.id or 0] = van.plate
     return ServiceDay(campaign, day, local_midnight(service_date), depot, tuple(vehicles), plates)

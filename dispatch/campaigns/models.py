@@ -143,6 +143,8 @@ class RoutePlan(SQLModel, table=True):
     total_km: float = 0.0
     total_travel_s: int = 0
     total_wait_s: int = 0
+    # "road" when the road network priced every drive of the plan, else "estimate" (dispatch.travel_times)
+    eta_kind: str | None = Field(default=None, max_length=10)
     dropped: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     changes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSONType, nullable=False))
     created_by: str = Field(max_length=64)

@@ -32,6 +32,7 @@ from dispatch.db import insert_renewing
 from dispatch.errors import Conflict, IllegalTransition, NotFound
 from dispatch.events.service import record_event
 from dispatch.settings import Settings
+from dispatch.travel_times import matrix_eta_kind
 from routing.plan import DropReason, Plan, Route
 from routing.problem import RoutingProblem
 from routing.solver import solve
@@ -132,6 +133,7 @@ def _store(
         total_km=round(solved.distance_km, 2),
         total_travel_s=round(solved.travel_h * 3600),
         total_wait_s=round(solved.waiting_h * 3600),
+        eta_kind=matrix_eta_kind(problem.matrix).value,
         dropped=[
             {
                 "booking_id": d.visit_id,

@@ -93,6 +93,7 @@ def plan_read(session: Session, plan: RoutePlan) -> PlanRead:
         dropped=[DroppedBookingRead(**d) for d in plan.dropped],
         changes={k: v for k, v in plan.changes.items() if k != "vans"},
         vans=vans,
+        eta_kind=plan.eta_kind,
         created_by=plan.created_by,
         created_at=plan.created_at,
         published_at=plan.published_at,

@@ -248,6 +248,7 @@ class PlanRead(BaseModel):
     total_km: float
     total_travel_h: float
     total_wait_h: float
+    eta_kind: str | None = None  # "road" (every drive priced by the road network) or "estimate"
     served: int
     dropped: list[DroppedBookingRead]
     changes: dict[str, Any]

@@ -134,7 +134,11 @@ def _check_vans(session: Session, vans: list[CampaignVanIn]) -> None:
         raise InvalidInput("流动服务车重复 / A van is listed twice", field="vans")
     for i, spec in enumerate(vans):
         van = session.get(Van, spec.van_id)
-        if van is None or van.kind not in (VanKind.MOBILE_STATION, VanKind.RESCUE):
+        if (
+            van is None
+            or van.kind not in (VanKind.MOBILE_STATION, VanKind.RESCUE)
+            or van.retired_at is not None
+        ):
             raise InvalidInput(
                 f"车辆 {spec.van_id} 不是流动服务站或救援车 / Van is not a mobile station or rescue van",
                 field=f"vans.{i}.van_id",

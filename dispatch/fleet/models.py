@@ -33,6 +33,8 @@ class VanStatus(StrEnum):
     BUSY = "busy"
     OFF_DUTY = "off_duty"
     OUT_OF_SERVICE = "out_of_service"
+    # Retired by an admin: kept for history, never matched, offered or planned again.
+    RETIRED = "retired"
 
 
 class ServiceStation(SQLModel, table=True):
@@ -48,6 +50,8 @@ class ServiceStation(SQLModel, table=True):
     county_adcode: str = Field(max_length=6, index=True)
     city_adcode: str = Field(max_length=6, index=True)
     phone: str = Field(default="", max_length=32)
+    # Retired stations stay for history (jobs and vans point at them); they take no new vans.
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Van(SQLModel, table=True):
@@ -70,6 +74,7 @@ class Van(SQLModel, table=True):
     last_position_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     last_speed_kmh: float | None = None
     last_heading_deg: float | None = None
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Technician(SQLModel, table=True):
@@ -81,6 +86,7 @@ class Technician(SQLModel, table=True):
     van_id: int | None = Field(default=None, foreign_key="vans.id", index=True)
     skills: list[str] = Field(default_factory=list, sa_column=Column(JSONType, nullable=False))
     is_active: bool = True
+    retired_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     def first_name(self) -> str:
         """Chinese names put the family name first; owners see the given name only."""

@@ -29,6 +29,7 @@ class StationRead(BaseModel):
     address: str
     county_adcode: str
     city_adcode: str
+    retired_at: datetime | None = None
 
 
 class VanRead(BaseModel):
@@ -44,6 +45,7 @@ class VanRead(BaseModel):
     last_lat: float | None
     last_lon: float | None
     last_position_at: datetime | None
+    retired_at: datetime | None = None
 
 
 @router.get("/stations", response_model=list[StationRead], summary="Service stations / 服务站 (staff)")

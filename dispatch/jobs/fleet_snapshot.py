@@ -120,6 +120,7 @@ def _build(session: Session, fingerprint: tuple[int, int]) -> FleetSnapshot:
     rows = session.execute(
         sa_select(*(col(c) for c in columns), col(ServiceStation.lat), col(ServiceStation.lon))
         .join(ServiceStation, col(ServiceStation.id) == col(Van.station_id))
+        .where(col(Van.retired_at).is_(None))  # a retired van is never matched again
         .order_by(col(Van.id))
     ).all()
     stations = session.exec(select(ServiceStation.id, ServiceStation.name)).all()

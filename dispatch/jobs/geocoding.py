@@ -1,10 +1,10 @@
 """Where a breakdown is: Chinese addresses to coordinates, and coordinates to their county.
 
 Offline by default: cpca parses "浙江省宁波市宁海县跃龙街道…" into province / city / county and an adcode, and
-the division table (``seed.divisions``, cpca's coordinates converted from GCJ-02 to WGS-84) gives the seat
-of the most precise division found. The precision reached (county, city, province) is returned so the agent
-sees how rough the point is. An online geocoder (any geopy service) may be configured for street-level
-points; its failures fall back to the offline answer.
+the division table (``dispatch.geo.divisions``, cpca's coordinates converted from GCJ-02 to WGS-84) gives
+the seat of the most precise division found. The precision reached (county, city, province) is returned so
+the agent sees how rough the point is. An online geocoder (any geopy service) may be configured for
+street-level points; its failures fall back to the offline answer.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dispatch.errors import InvalidInput
+from dispatch.geo.divisions import MUNICIPALITIES, Division, Level, all_divisions, by_adcode
 from dispatch.jobs.models import GeocodePrecision
 from routing.datums import Datum, in_offset_region, to_wgs84
 from routing.geodesy import haversine_km
-from seed.divisions import MUNICIPALITIES, Division, Level, all_divisions, by_adcode
 
 log = logging.getLogger(__name__)
 

@@ -79,6 +79,7 @@ JOB_DETAIL_FIELDS = frozenset(
         "van_id",
         "eta_s",
         "eta_at",
+        "eta_kind",
         "promised_eta_at",
         "needs_attention",
         "attention_reason",

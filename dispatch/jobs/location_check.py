@@ -12,10 +12,10 @@ import logging
 from dataclasses import dataclass
 
 from dispatch.errors import InvalidInput
+from dispatch.geo.divisions import by_adcode
 from dispatch.jobs.geocoding import OnlineGeocoder, Place, geocode_address
 from dispatch.jobs.models import GeocodePrecision
 from routing.geodesy import haversine_km
-from seed.divisions import by_adcode
 
 log = logging.getLogger(__name__)
 

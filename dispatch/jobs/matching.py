@@ -40,7 +40,7 @@ from dispatch.jobs.models import FaultCategory, JobStatus, RescueJob
 from dispatch.jobs.offers import OfferTarget
 from dispatch.owners.models import Powertrain
 from dispatch.settings import Settings
-from dispatch.travel_times import travel_provider
+from dispatch.travel_times import EtaKind, eta_kind_of, travel_provider
 from routing.geodesy import Location, haversine_km
 from routing.travel import TravelTimeProvider
 
@@ -84,6 +84,7 @@ class Candidate:
     starts_from: str  # "gps" | "station" | "current_job"
     available_now: bool
     busy_for_s: int = 0
+    eta_kind: str = EtaKind.ESTIMATE.value  # road network, or the estimate (model or road-service fallback)
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,9 @@ class CandidateSearch:
     def offer_targets(self) -> list[OfferTarget]:
         """Candidates that can be offered the job now, best first."""
         return [
-            OfferTarget(van_id=c.van_id, rank=c.rank, distance_km=c.distance_km, eta_s=c.eta_s)
+            OfferTarget(
+                van_id=c.van_id, rank=c.rank, distance_km=c.distance_km, eta_s=c.eta_s, eta_kind=c.eta_kind
+            )
             for c in self.candidates
             if c.available_now
         ]
@@ -242,7 +245,7 @@ def _count_static_exclusions(
 
 def _reasons(state: _Live | None, on_shift: bool, capable: bool, offered: bool) -> tuple[str, ...]:
     reasons = []
-    if state is None or state.status == VanStatus.OUT_OF_SERVICE:
+    if state is None or state.status in (VanStatus.OUT_OF_SERVICE, VanStatus.RETIRED):
         reasons.append(Exclusion.OUT_OF_SERVICE)
     elif not on_shift or state.status == VanStatus.OFF_DUTY:
         reasons.append(Exclusion.OFF_SHIFT)
@@ -305,10 +308,11 @@ def _rank(
     rows = []
     for row, (i, _origin, source, busy_s) in enumerate(starts):
         eta_s = int(round(float(matrix.duration_s[row, 0]))) + busy_s
-        rows.append((eta_s, float(matrix.distance_km[row, 0]), i, source, busy_s))
+        kind = eta_kind_of(matrix, row, 0).value
+        rows.append((eta_s, float(matrix.distance_km[row, 0]), i, source, busy_s, kind))
     rows.sort(key=lambda r: (r[0], r[1], r[2]))
     candidates = []
-    for rank, (eta_s, distance_km, i, source, busy_s) in enumerate(rows, start=1):
+    for rank, (eta_s, distance_km, i, source, busy_s, kind) in enumerate(rows, start=1):
         station_id = int(fleet.station_ids[i])
         candidates.append(
             Candidate(
@@ -323,6 +327,7 @@ def _rank(
                 starts_from=source,
                 available_now=source != "current_job",
                 busy_for_s=busy_s,
+                eta_kind=kind,
             )
         )
     return candidates

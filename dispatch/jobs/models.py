@@ -107,6 +107,7 @@ class RescueJob(SQLModel, table=True):
     van_id: int | None = Field(default=None, foreign_key="vans.id", index=True)
     eta_s: int | None = None
     eta_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    eta_kind: str | None = Field(default=None, max_length=10)  # dispatch.travel_times.EtaKind
     promised_eta_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decline_count: int = 0
     needs_attention: bool = False
@@ -146,6 +147,7 @@ class JobOffer(SQLModel, table=True):
     rank: int | None = None
     distance_km: float | None = None
     eta_s: int | None = None
+    eta_kind: str | None = Field(default=None, max_length=10)  # dispatch.travel_times.EtaKind
     offered_by: str = Field(max_length=64)
     override_reason: str | None = Field(default=None, max_length=500)
     offered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

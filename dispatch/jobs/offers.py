@@ -58,6 +58,7 @@ class OfferTarget:
     rank: int | None = None
     distance_km: float | None = None
     eta_s: int | None = None
+    eta_kind: str | None = None
 
 
 class CandidatePicker(Protocol):
@@ -92,6 +93,7 @@ def offer_job(
     distance_km: float | None = None,
     eta_s: int | None = None,
     override_reason: str | None = None,
+    eta_kind: str | None = None,
 ) -> JobOffer:
     """Claim `van_id` for `job` and make it a pending offer; ``VanUnavailable`` (409) if the van is taken."""
     _claim_van(session, job, van_id)
@@ -101,6 +103,7 @@ def offer_job(
         rank=rank,
         distance_km=round(distance_km, 2) if distance_km is not None else None,
         eta_s=eta_s,
+        eta_kind=eta_kind,
         offered_by=actor,
         override_reason=override_reason,
         offered_at=now,
@@ -117,6 +120,7 @@ def offer_job(
         van_id=van_id,
         eta_s=eta_s,
         eta_at=now + timedelta(seconds=eta_s) if eta_s is not None else None,
+        eta_kind=eta_kind,
         needs_attention=False,
         attention_reason=None,
         offer_id=offer.id,
@@ -150,6 +154,7 @@ def offer_to_first_free(
                 rank=target.rank,
                 distance_km=target.distance_km,
                 eta_s=target.eta_s,
+                eta_kind=target.eta_kind,
             )
         except VanUnavailable:
             continue
@@ -170,6 +175,7 @@ def accept_offer(
     _answer(session, offer, OfferStatus.ACCEPTED, now, due=False)
     job = _job(session, offer.job_id)
     promised_s = eta_s if eta_s is not None else offer.eta_s
+    promised_kind = "technician" if eta_s is not None else offer.eta_kind
     promised_at = now + timedelta(seconds=promised_s) if promised_s is not None else None
     transition(
         session=session,
@@ -180,6 +186,7 @@ def accept_offer(
         offer_id=offer.id,
         eta_s=promised_s,
         eta_at=promised_at,
+        eta_kind=promised_kind,
         promised_eta_at=promised_at,
     )
     session.execute(

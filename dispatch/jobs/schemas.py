@@ -130,6 +130,7 @@ class JobRead(BaseModel):
     offer: PendingOffer | None = Field(default=None, description="the offer waiting for a van's answer")
     eta_s: int | None
     eta_at: datetime | None
+    eta_kind: str | None = None  # "road", "estimate" (model or road-service fallback) or "technician"
     promised_eta_at: datetime | None
     decline_count: int
     needs_attention: bool
@@ -154,6 +155,7 @@ class CandidateRead(BaseModel):
     rank: int
     distance_km: float
     eta_s: int
+    eta_kind: str = "estimate"  # "road" or "estimate" (model, or the road service failed)
     home_station_km: float
     starts_from: str
     available_now: bool
@@ -222,6 +224,7 @@ class OfferRead(BaseModel):
     rank: int | None
     distance_km: float | None
     eta_s: int | None
+    eta_kind: str | None = None
     offered_by: str
     override_reason: str | None
     offered_at: datetime

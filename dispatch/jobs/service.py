@@ -213,9 +213,9 @@ def _dispatch_to(
     search = search_candidates(session=session, job=job, now=now, settings=settings)
     ranked = next((c for c in search.candidates if c.van_id == van_id), None)
     if ranked is not None:
-        rank, distance_km, eta_s = ranked.rank, ranked.distance_km, ranked.eta_s
+        rank, distance_km, eta_s, eta_kind = ranked.rank, ranked.distance_km, ranked.eta_s, ranked.eta_kind
     else:
-        rank, (distance_km, eta_s) = None, _price_from_van(session, van, job, settings)
+        rank, (distance_km, eta_s, eta_kind) = None, _price_from_van(session, van, job, settings)
     return offer_job(
         session=session,
         job=job,
@@ -227,15 +227,16 @@ def _dispatch_to(
         distance_km=distance_km,
         eta_s=eta_s,
         override_reason=reason,
+        eta_kind=eta_kind,
     )
 
 
-def _price_from_van(session: Session, van: Van, job: RescueJob, settings: Settings) -> tuple[float, int]:
+def _price_from_van(session: Session, van: Van, job: RescueJob, settings: Settings) -> tuple[float, int, str]:
     if van.last_lat is not None and van.last_lon is not None:
         origin = Location(van.last_lat, van.last_lon)
     else:
         station = session.get(ServiceStation, van.station_id)
         assert station is not None
         origin = Location(station.lat, station.lon)
-    matrix = travel_provider(settings).matrix([origin], [Location(job.lat, job.lon)])
-    return float(matrix.distance_km[0, 0]), int(round(float(matrix.duration_s[0, 0])))
+    drive = travel_provider(settings)(origin, Location(job.lat, job.lon))
+    return drive.distance_km, int(round(drive.duration_s)), drive.kind.value

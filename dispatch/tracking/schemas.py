@@ -8,6 +8,8 @@ from typing import Literal
 
 from pydantic import BaseModel
 
+from dispatch.travel_times import EtaKind
+
 
 class VanPosition(BaseModel):
     lat: float
@@ -25,6 +27,9 @@ class TrackingRead(BaseModel):
     eta_at: datetime | None = None
     eta_s: int | None = None
     eta_source: Literal["van_position", "dispatch", "plan"] | None = None
+    # How the ETA was priced: "road" network, "estimate" (straight-line model, or the road service failed),
+    # or the crew's own ("technician"); None for a planned window.
+    eta_kind: EtaKind | None = None
     # Only while the van is on its way to this owner.
     van_position: VanPosition | None = None
     technician_first_name: str | None = None

@@ -24,7 +24,7 @@ from dispatch.tracking.models import TrackingLink
 from dispatch.tracking.schemas import TrackingLinkRead, TrackingRead, VanPosition
 from dispatch.tracking.scope import TrackingScope
 from dispatch.tracking.texts import status_text
-from dispatch.travel_times import DriveTime
+from dispatch.travel_times import DriveTime, EtaKind
 from routing.geodesy import Location
 
 CLOSED_BOOKING_STATUSES = frozenset({BookingStatus.CANCELLED, BookingStatus.SERVED, BookingStatus.NO_SHOW})
@@ -126,6 +126,7 @@ def _job_view(
         _set_live_eta(view, van, Location(job.lat, job.lon), now, drive_time, set_off)
     elif status in (JobStatus.ACCEPTED, JobStatus.EN_ROUTE) and job.eta_at is not None:
         view.eta_at, view.eta_source = job.eta_at, "dispatch"
+        view.eta_kind = EtaKind(job.eta_kind) if job.eta_kind else None
         view.eta_s = max(0, round((job.eta_at - now).total_seconds()))
     return view, scope
 
@@ -184,10 +185,11 @@ def _set_live_eta(
     set_off: datetime | None = None,
 ) -> None:
     assert van.last_lat is not None and van.last_lon is not None and van.last_position_at is not None
-    drive_s = drive(Location(van.last_lat, van.last_lon), destination)
+    drive_time = drive(Location(van.last_lat, van.last_lon), destination)
     started = drive_starts_at(van.last_position_at, set_off)
-    eta_at = max(now, started + timedelta(seconds=round(drive_s)))
+    eta_at = max(now, started + timedelta(seconds=round(drive_time.duration_s)))
     view.eta_at, view.eta_s, view.eta_source = eta_at, round((eta_at - now).total_seconds()), "van_position"
+    view.eta_kind = drive_time.kind
     view.van_position = VanPosition(lat=van.last_lat, lon=van.last_lon, recorded_at=van.last_position_at)
 
 

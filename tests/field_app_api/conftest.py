@@ -17,6 +17,7 @@ from dispatch.clock import FrozenClock
 from dispatch.fleet.models import Technician, Van
 from dispatch.jobs.models import VAN_HOLDING_STATUSES, JobStatus, RescueJob
 from dispatch.references import public_reference
+from dispatch.travel_times import Drive, EtaKind
 from field_app_api.context import get_drive_time
 from routing.geodesy import Location
 
@@ -90,8 +91,9 @@ def make_job(db: Session, clock: FrozenClock) -> Callable[..., RescueJob]:
 class StraightLineDriveTime:
     """A predictable drive time for tests: 1 s per 0.0001 degree of latitude or longitude (~11 m)."""
 
-    def __call__(self, origin: Location, destination: Location) -> float:
-        return (abs(origin.lat - destination.lat) + abs(origin.lon - destination.lon)) * 10_000
+    def __call__(self, origin: Location, destination: Location) -> Drive:
+        degrees = abs(origin.lat - destination.lat) + abs(origin.lon - destination.lon)
+        return Drive(duration_s=degrees * 10_000, distance_km=degrees * 111.0, kind=EtaKind.ESTIMATE)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from sqlmodel import Session, select
 
 from dispatch.auth.models import Role, User
 from dispatch.fleet.models import ServiceStation, Technician, Van
-from seed.divisions import by_adcode, counties_of, prefecture_cities
+from dispatch.geo.divisions import by_adcode, counties_of, prefecture_cities
 from seed.world import NINGHAI, build_world
 
 

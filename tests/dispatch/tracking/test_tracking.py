@@ -30,6 +30,7 @@ OWNER_FIELDS = {
     "eta_at",
     "eta_s",
     "eta_source",
+    "eta_kind",
     "van_position",
     "technician_first_name",
     "contact_phone_masked",
