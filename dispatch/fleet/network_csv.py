@@ -23,8 +23,8 @@ from datetime import time
 from typing import Any
 
 from dispatch.fleet.models import Capability, VanKind, VanStatus
-from dispatch.fleet.service import normalise_plate
 from dispatch.geo.divisions import Level, by_adcode
+from dispatch.owners.plates import normalise_plate
 from routing.datums import Datum, to_wgs84
 
 FILES: dict[str, tuple[str, ...]] = {

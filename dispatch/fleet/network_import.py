@@ -21,6 +21,7 @@ from dispatch.fleet import service
 from dispatch.fleet.models import ServiceStation, Technician, Van, VanStatus
 from dispatch.fleet.network_csv import ParsedNetwork, Row, RowError, parse_network
 from dispatch.jobs.fleet_snapshot import invalidate_fleet_snapshots
+from dispatch.owners.plates import normalise_plate
 
 KINDS = ("stations", "vans", "crews", "shifts")
 
@@ -92,7 +93,7 @@ def raise_if_failed(report: ImportReport) -> None:
 def _load_known(session: Session) -> _Known:
     return _Known(
         stations={s.code: s for s in session.exec(select(ServiceStation))},
-        vans={service.normalise_plate(v.plate): v for v in session.exec(select(Van))},
+        vans={normalise_plate(v.plate): v for v in session.exec(select(Van))},
         technicians={t.phone: t for t in session.exec(select(Technician))},
     )
 

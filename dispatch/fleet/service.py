@@ -7,7 +7,6 @@ add and flush; the caller commits.
 
 from __future__ import annotations
 
-import unicodedata
 from datetime import datetime, time
 from typing import Any
 
@@ -19,15 +18,10 @@ from dispatch.errors import Conflict, InvalidInput, NotFound
 from dispatch.fleet.models import ServiceStation, Technician, Van, VanKind, VanStatus
 from dispatch.geo.divisions import Level, by_adcode
 from dispatch.jobs.fleet_snapshot import invalidate_fleet_snapshots
+from dispatch.owners.plates import normalise_plate
 
 # Statuses an admin may set; "busy" belongs to dispatch and "retired" to `retire_van`.
 ADMIN_VAN_STATUSES = frozenset({VanStatus.AVAILABLE, VanStatus.OFF_DUTY, VanStatus.OUT_OF_SERVICE})
-
-
-def normalise_plate(plate: str) -> str:
-    """浙 a40001, 浙Ａ４０００１ and 浙A40001 are one plate: full-width folded, spaces removed, upper case."""
-    folded = unicodedata.normalize("NFKC", plate)
-    return "".join(folded.split()).upper()
 
 
 def network_is_empty(session: Session) -> bool:
