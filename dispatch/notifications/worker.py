@@ -1,0 +1,101 @@
+"""The delivery worker, started in the app's lifespan beside the other background workers.
+
+Each tick drains the outbox in batches (claim, send, record: see `delivery`), then queues any day-before
+reminders that fell due. Several processes may run it at once; a killed one leaves claimed rows that the
+others pick up once their lease runs out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+
+import httpx
+from sqlmodel import Session
+
+from dispatch.background import PeriodicTask
+from dispatch.clock import Clock
+from dispatch.notifications.channels import HttpSmsChannel, MessageChannel, SmsLogChannel, WebhookChannel
+from dispatch.notifications.delivery import claim_batch, record_outcomes, send_batch
+from dispatch.notifications.models import Channel
+from dispatch.notifications.reminders import queue_booking_reminders
+from dispatch.settings import Settings
+
+
+def build_channels(settings: Settings, client: httpx.Client) -> dict[Channel, MessageChannel]:
+    sms: MessageChannel = SmsLogChannel()
+    if settings.sms_gateway_url:
+        sms = HttpSmsChannel(client, url=settings.sms_gateway_url, token=settings.sms_gateway_token)
+    return {Channel.SMS: sms, Channel.WEBHOOK: WebhookChannel(client)}
+
+
+class NotificationDelivery:
+    """Blocking delivery rounds (call them in a thread); owns its HTTP client and send threads."""
+
+    def __init__(
+        self,
+        *,
+        session_factory: Callable[[], Session],
+        settings: Settings,
+        clock: Clock,
+        channels: Mapping[Channel, MessageChannel] | None = None,
+    ):
+        self.session_factory = session_factory
+        self.settings = settings
+        self.clock = clock
+        self.client = httpx.Client(
+            timeout=settings.notify_http_timeout_s,
+            limits=httpx.Limits(max_connections=settings.notify_concurrency * 2),
+        )
+        self.channels = channels if channels is not None else build_channels(settings, self.client)
+        self.pool = ThreadPoolExecutor(settings.notify_concurrency, thread_name_prefix="notify")
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=True)
+        self.client.close()
+
+    def deliver_round(self) -> int:
+        """Claim one batch, send it, record the outcomes; returns how many were claimed."""
+        with self.session_factory() as session:
+            claimed = claim_batch(session=session, now=self.clock.now(), settings=self.settings)
+            session.commit()
+        if not claimed:
+            return 0
+        outcomes = send_batch(
+            claimed, self.channels, now_s=self.clock.now().timestamp(), map_fn=self.pool.map
+        )
+        with self.session_factory() as session:
+            record_outcomes(session=session, outcomes=outcomes, now=self.clock.now(), settings=self.settings)
+            session.commit()
+        return len(claimed)
+
+    def drain(self) -> int:
+        """Rounds until a batch comes back short (everything due now is handled)."""
+        total = 0
+        while (claimed := self.deliver_round()) > 0:
+            total += claimed
+            if claimed < self.settings.notify_batch_size:
+                break
+        return total
+
+    def queue_reminders(self) -> int:
+        with self.session_factory() as session:
+            added = queue_booking_reminders(session=session, now=self.clock.now(), settings=self.settings)
+            session.commit()
+        return added
+
+
+class NotificationWorker(PeriodicTask):
+    def __init__(self, *, session_factory: Callable[[], Session], settings: Settings, clock: Clock):
+        self.delivery = NotificationDelivery(session_factory=session_factory, settings=settings, clock=clock)
+        super().__init__(
+            name="notifications", work=self.tick, interval_s=settings.notify_interval_s, run_at_start=True
+        )
+
+    def tick(self) -> None:
+        self.delivery.queue_reminders()
+        self.delivery.drain()
+
+    async def stop(self) -> None:
+        await super().stop()
+        self.delivery.close()
