@@ -38,6 +38,7 @@ from dispatch.followups.views import router as followups_router
 from dispatch.followups.watch import EscalationWatch
 from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
+from dispatch.kpis.views import router as kpis_router
 from dispatch.notifications.views import admin_router as notifications_admin_router
 from dispatch.notifications.views import router as notifications_router
 from dispatch.notifications.worker import NotificationWorker
@@ -135,6 +136,7 @@ def create_app(
         followups_router,
         followups_admin_router,
         survey_router,
+        kpis_router,
     )
     for router in routers:
         app.include_router(router)

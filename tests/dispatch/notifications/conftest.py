@@ -1,0 +1,70 @@
+"""Outbox fixtures: a delivery worker on the test's connection, a subscriber, a van that takes jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy import Connection
+from sqlmodel import Session
+
+from dispatch.clock import FrozenClock
+from dispatch.followups.hooks import install_after_sales_hooks
+from dispatch.notifications.channels import SmsLogChannel, WebhookChannel
+from dispatch.notifications.models import Channel
+from dispatch.notifications.service import create_subscriber
+from dispatch.notifications.worker import NotificationDelivery
+from dispatch.settings import Settings
+from tests.dispatch.jobs.conftest import _fresh_fleet_snapshot, van_id  # noqa: F401
+from tests.dispatch.notifications.receiver import Receiver, webhook_receiver
+
+SECRET = "whsec-test-0123456789abcdef"
+
+
+@pytest.fixture(autouse=True)
+def _hooks() -> None:
+    install_after_sales_hooks()
+
+
+def on_connection(connection: Connection) -> Callable[[], Session]:
+    return lambda: Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with webhook_receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def sms() -> SmsLogChannel:
+    return SmsLogChannel()
+
+
+@pytest.fixture
+def make_delivery(
+    connection: Connection, settings: Settings, clock: FrozenClock, sms: SmsLogChannel
+) -> Iterator[Callable[..., NotificationDelivery]]:
+    """A fresh delivery worker (a restarted process) sharing the test's transaction."""
+    made: list[NotificationDelivery] = []
+
+    def make(**overrides: Any) -> NotificationDelivery:
+        tuned = settings.model_copy(update={"notify_concurrency": 2, **overrides})
+        worker = NotificationDelivery(session_factory=on_connection(connection), settings=tuned, clock=clock)
+        worker.channels = {Channel.SMS: sms, Channel.WEBHOOK: WebhookChannel(worker.client)}
+        made.append(worker)
+        return worker
+
+    yield make
+    for worker in made:
+        worker.close()
+
+
+@pytest.fixture
+def subscriber(db: Session, receiver: Receiver, clock: FrozenClock) -> int:
+    row = create_subscriber(
+        session=db, name="CRM", url=receiver.url, event_kinds=["job.status"], secret=SECRET, now=clock.now()
+    )
+    assert row.id is not None
+    return row.id
