@@ -6,7 +6,7 @@ hours is due at the next 09:00 instead, so nobody is called at night and the que
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 CALL_CENTER_ZONE = ZoneInfo("Asia/Shanghai")
@@ -27,7 +27,7 @@ def in_calling_hours(moment: datetime) -> datetime:
         local = datetime.combine(local.date(), CALLING_STARTS, CALL_CENTER_ZONE)
     elif local.time() >= CALLING_ENDS:
         local = datetime.combine(local.date() + timedelta(days=1), CALLING_STARTS, CALL_CENTER_ZONE)
-    return local.astimezone(moment.tzinfo)
+    return local.astimezone(UTC)
 
 
 def due_times(completed_at: datetime) -> dict[str, datetime]:

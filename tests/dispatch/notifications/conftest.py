@@ -16,9 +16,11 @@ from dispatch.notifications.models import Channel
 from dispatch.notifications.service import create_subscriber
 from dispatch.notifications.worker import NotificationDelivery
 from dispatch.settings import Settings
-from tests.dispatch.jobs.conftest import _fresh_fleet_snapshot, van_id  # noqa: F401
+from tests.dispatch.jobs import conftest as job_fixtures
 from tests.dispatch.notifications.receiver import Receiver, webhook_receiver
 
+van_id = job_fixtures.van_id
+_fresh_fleet_snapshot = job_fixtures._fresh_fleet_snapshot
 SECRET = "whsec-test-0123456789abcdef"
 
 
