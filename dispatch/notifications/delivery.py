@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -83,23 +83,20 @@ def claim_batch(*, session: Session, now: datetime, settings: Settings) -> list[
     return [_claimed(row, subscribers, settings) for row in claimed]
 
 
+def send_one(item: Claimed, channels: Mapping[Channel, MessageChannel], *, now_s: float) -> Outcome:
+    """Send one claimed notification on its channel; a refusal is an outcome, not an exception."""
+    try:
+        channels[item.channel].send(item.delivery, now_s=now_s)
+    except DeliveryFailed as exc:
+        return Outcome(item, str(exc)[:500])
+    return Outcome(item, None)
+
+
 def send_batch(
-    claimed: list[Claimed],
-    channels: Mapping[Channel, MessageChannel],
-    *,
-    now_s: float,
-    map_fn: Callable[[Callable[[Claimed], Outcome], Iterable[Claimed]], Iterable[Outcome]] = map,
+    claimed: list[Claimed], channels: Mapping[Channel, MessageChannel], *, now_s: float
 ) -> list[Outcome]:
-    """Send each claimed notification on its channel (`map_fn` may run them concurrently)."""
-
-    def send_one(item: Claimed) -> Outcome:
-        try:
-            channels[item.channel].send(item.delivery, now_s=now_s)
-        except DeliveryFailed as exc:
-            return Outcome(item, str(exc)[:500])
-        return Outcome(item, None)
-
-    return list(map_fn(send_one, claimed))
+    """Send each claimed notification in turn (the worker sends concurrently with `send_one`)."""
+    return [send_one(item, channels, now_s=now_s) for item in claimed]
 
 
 def record_outcomes(*, session: Session, outcomes: list[Outcome], now: datetime, settings: Settings) -> int:

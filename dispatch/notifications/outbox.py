@@ -14,6 +14,8 @@ from datetime import datetime
 from fnmatch import fnmatchcase
 from typing import Any
 
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, col, select
 
 from dispatch.events.models import Event
@@ -24,6 +26,8 @@ from dispatch.notifications.models import (
     Notification,
     WebhookSubscriber,
 )
+
+SUBSCRIBERS_KEY = "dispatch_webhook_subscribers"
 
 # job.status target status -> the owner's message.
 JOB_MESSAGES = {
@@ -127,10 +131,26 @@ def _enqueue_owner_message(session: Session, event: Event, template: str) -> Non
     )
 
 
+def _active_subscribers(session: Session) -> list[tuple[int, list[str]]]:
+    """(id, kinds) of active subscribers, read once per transaction (forgotten when it ends)."""
+    cached: list[tuple[int, list[str]]] | None = session.info.get(SUBSCRIBERS_KEY)
+    if cached is None:
+        rows = session.exec(
+            select(WebhookSubscriber.id, WebhookSubscriber.event_kinds).where(col(WebhookSubscriber.active))
+        ).all()
+        cached = [(sid, list(kinds)) for sid, kinds in rows if sid is not None]
+        session.info[SUBSCRIBERS_KEY] = cached
+    return cached
+
+
+@sa_event.listens_for(OrmSession, "after_commit")
+@sa_event.listens_for(OrmSession, "after_rollback")
+def _forget_subscribers(session: OrmSession) -> None:
+    session.info.pop(SUBSCRIBERS_KEY, None)
+
+
 def _enqueue_webhooks(session: Session, event: Event) -> None:
-    subscribers = session.exec(
-        select(WebhookSubscriber.id, WebhookSubscriber.event_kinds).where(col(WebhookSubscriber.active))
-    ).all()
+    subscribers = _active_subscribers(session)
     interested = [sid for sid, kinds in subscribers if any(fnmatchcase(event.kind, k) for k in kinds)]
     if not interested:
         return

@@ -7,8 +7,9 @@ others pick up once their lease runs out.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import httpx
 from sqlmodel import Session
@@ -16,10 +17,13 @@ from sqlmodel import Session
 from dispatch.background import PeriodicTask
 from dispatch.clock import Clock
 from dispatch.notifications.channels import HttpSmsChannel, MessageChannel, SmsLogChannel, WebhookChannel
-from dispatch.notifications.delivery import claim_batch, record_outcomes, send_batch
+from dispatch.notifications.delivery import Claimed, Outcome, claim_batch, record_outcomes, send_one
 from dispatch.notifications.models import Channel
 from dispatch.notifications.reminders import queue_booking_reminders
 from dispatch.settings import Settings
+
+# Batches being sent at once: one on the wire while the next is claimed.
+PIPELINE_DEPTH = 2
 
 
 def build_channels(settings: Settings, client: httpx.Client) -> dict[Channel, MessageChannel]:
@@ -56,27 +60,45 @@ class NotificationDelivery:
 
     def deliver_round(self) -> int:
         """Claim one batch, send it, record the outcomes; returns how many were claimed."""
+        return self.drain(max_batches=1)
+
+    def drain(self, max_batches: int | None = None) -> int:
+        """Deliver everything due now; returns how many notifications were claimed.
+
+        Sending is pipelined: the next batch is claimed while the previous one is still being sent, and a
+        batch's outcomes are recorded as soon as all its sends are done, so the sending threads never
+        wait for the database between batches.
+        """
+        in_flight: deque[list[Future[Outcome]]] = deque()
+        claimed_total = batches = 0
+        more = True
+        while more or in_flight:
+            if more and len(in_flight) < PIPELINE_DEPTH:
+                claimed = self._claim()
+                claimed_total += len(claimed)
+                batches += 1
+                more = len(claimed) == self.settings.notify_batch_size and (
+                    max_batches is None or batches < max_batches
+                )
+                if claimed:
+                    now_s = self.clock.now().timestamp()
+                    in_flight.append(
+                        [self.pool.submit(send_one, c, self.channels, now_s=now_s) for c in claimed]
+                    )
+                continue
+            self._record([future.result() for future in in_flight.popleft()])
+        return claimed_total
+
+    def _claim(self) -> list[Claimed]:
         with self.session_factory() as session:
             claimed = claim_batch(session=session, now=self.clock.now(), settings=self.settings)
             session.commit()
-        if not claimed:
-            return 0
-        outcomes = send_batch(
-            claimed, self.channels, now_s=self.clock.now().timestamp(), map_fn=self.pool.map
-        )
+        return claimed
+
+    def _record(self, outcomes: list[Outcome]) -> None:
         with self.session_factory() as session:
             record_outcomes(session=session, outcomes=outcomes, now=self.clock.now(), settings=self.settings)
             session.commit()
-        return len(claimed)
-
-    def drain(self) -> int:
-        """Rounds until a batch comes back short (everything due now is handled)."""
-        total = 0
-        while (claimed := self.deliver_round()) > 0:
-            total += claimed
-            if claimed < self.settings.notify_batch_size:
-                break
-        return total
 
     def queue_reminders(self) -> int:
         with self.session_factory() as session:
