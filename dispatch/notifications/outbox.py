@@ -114,12 +114,14 @@ def _planned_before(session: Session, booking_id: uuid.UUID) -> bool:
 def _enqueue_owner_message(session: Session, event: Event, template: str) -> None:
     from dispatch.notifications.subjects import booking_context, job_context
 
+    subject = None
     if event.job_id is not None:
-        phone, context = job_context(session, event.job_id)
+        subject = job_context(session, event.job_id)
     elif event.booking_id is not None:
-        phone, context = booking_context(session, event.booking_id)
-    else:
+        subject = booking_context(session, event.booking_id)
+    if subject is None:
         return
+    phone, context = subject
     enqueue_sms(
         session,
         template=template,

@@ -13,10 +13,11 @@ from dispatch.jobs.models import RescueJob
 from dispatch.tracking.models import TrackingLink
 
 
-def job_context(session: Session, job_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
-    """The owner's phone and the message context of a rescue job."""
+def job_context(session: Session, job_id: uuid.UUID) -> tuple[str, dict[str, Any]] | None:
+    """The owner's phone and the message context of a rescue job (None if there is no such job)."""
     job = session.get(RescueJob, job_id)
-    assert job is not None, "an event names a job that exists"
+    if job is None:
+        return None
     van = session.get(Van, job.van_id) if job.van_id is not None else None
     eta_at = job.promised_eta_at or job.eta_at
     return job.caller_phone, {
@@ -27,10 +28,11 @@ def job_context(session: Session, job_id: uuid.UUID) -> tuple[str, dict[str, Any
     }
 
 
-def booking_context(session: Session, booking_id: uuid.UUID) -> tuple[str, dict[str, Any]]:
-    """The owner's phone and the message context of a countryside booking."""
+def booking_context(session: Session, booking_id: uuid.UUID) -> tuple[str, dict[str, Any]] | None:
+    """The owner's phone and the message context of a countryside booking (None if there is none)."""
     booking = session.get(Booking, booking_id)
-    assert booking is not None, "an event names a booking that exists"
+    if booking is None:
+        return None
     campaign = session.get(Campaign, booking.campaign_id)
     return booking.phone, booking_message_context(
         booking, campaign, _token(session, TrackingLink.booking_id == booking_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
 
 import httpx
 from sqlmodel import Session
@@ -110,12 +111,16 @@ class NotificationDelivery:
 class NotificationWorker(PeriodicTask):
     def __init__(self, *, session_factory: Callable[[], Session], settings: Settings, clock: Clock):
         self.delivery = NotificationDelivery(session_factory=session_factory, settings=settings, clock=clock)
+        self._reminders_checked_at: datetime | None = None
         super().__init__(
             name="notifications", work=self.tick, interval_s=settings.notify_interval_s, run_at_start=True
         )
 
     def tick(self) -> None:
-        self.delivery.queue_reminders()
+        now = self.delivery.clock.now()
+        if self._reminders_checked_at is None or (now - self._reminders_checked_at).total_seconds() >= 60:
+            self.delivery.queue_reminders()
+            self._reminders_checked_at = now
         self.delivery.drain()
 
     async def stop(self) -> None:
