@@ -16,7 +16,7 @@ SWEEP_INTERVAL_S = 30.0
 class EscalationWatch(PeriodicTask):
     def __init__(self, *, session_factory: Callable[[], Session], clock: Clock):
         super().__init__(
-            name="escalation-watch", work=self.sweep_once, interval_s=SWEEP_INTERVAL_S, run_at_start=True
+            name="escalation-watch", work=self.sweep_once, interval_s=SWEEP_INTERVAL_S, run_at_start=False
         )
         self.session_factory = session_factory
         self.clock = clock

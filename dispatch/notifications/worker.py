@@ -112,8 +112,9 @@ class NotificationWorker(PeriodicTask):
     def __init__(self, *, session_factory: Callable[[], Session], settings: Settings, clock: Clock):
         self.delivery = NotificationDelivery(session_factory=session_factory, settings=settings, clock=clock)
         self._reminders_checked_at: datetime | None = None
+        # Not at start-up: the first interval is short, and start-up belongs to the offer sweep.
         super().__init__(
-            name="notifications", work=self.tick, interval_s=settings.notify_interval_s, run_at_start=True
+            name="notifications", work=self.tick, interval_s=settings.notify_interval_s, run_at_start=False
         )
 
     def tick(self) -> None:

@@ -9,7 +9,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 # Public on purpose: health checks, logging in, and owners' links (the link's token is the credential).
-PUBLIC_PATHS = {"/health", "/api/auth/token", "/api/track/{token}"}
+PUBLIC_PATHS = {"/health", "/api/auth/token", "/api/track/{token}", "/api/track/{token}/survey"}
 PUBLIC_PREFIXES = ("/api/my-booking/{token}",)
 
 

@@ -3,27 +3,32 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 from sqlmodel import Session, select
 
+from dispatch import schema
 from dispatch.app import create_app
 from dispatch.campaigns.models import Booking
 from dispatch.clock import FrozenClock
+from dispatch.db import make_engine
 from dispatch.events.service import record_event
 from dispatch.fleet.models import Van
 from dispatch.notifications.channels import SmsLogChannel
 from dispatch.notifications.models import DeliveryStatus, Notification
+from dispatch.notifications.outbox import enqueue_sms
 from dispatch.notifications.worker import NotificationDelivery
 from dispatch.settings import Settings
 from tests.dispatch.campaigns.conftest import SHANGHAI
 from tests.dispatch.followups.conftest import make_booking
 from tests.dispatch.jobs.conftest import NINGBO_DAY_TOW
-from tests.dispatch.notifications.conftest import on_connection
 
 
 def _booked(db: Session, van_id: Callable[[str], int], now: datetime) -> Booking:
@@ -72,21 +77,36 @@ def test_booking_confirmed_then_reminded_once_the_evening_before(
     ]
 
 
-def test_the_app_delivers_while_it_runs(
-    db: Session,
-    connection: Connection,
-    engine: Engine,
-    clock: FrozenClock,
-    van_id: Callable[[str], int],
-    settings: Settings,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    booking = _booked(db, van_id, clock.now())
-    with_workers = settings.model_copy(update={"background_workers": True, "offer_sweep_interval_s": 60})
-    app = create_app(with_workers, engine=engine, clock=clock, session_factory=on_connection(connection))
-    with caplog.at_level(logging.INFO, logger="dispatch.sms"), TestClient(app):
-        pass  # start-up delivers once; shutdown waits for it
-    row = db.exec(select(Notification).where(Notification.booking_id == booking.id)).one()
-    db.refresh(row)
-    assert row.status == DeliveryStatus.DELIVERED
-    assert any(booking.reference in message for message in caplog.messages)
+def test_the_app_delivers_while_it_runs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """The worker runs in the app's lifespan. Its own database: background threads need their own
+    connections, which the test's shared rolled-back connection cannot give them."""
+    own = Settings(
+        database_url=f"sqlite:///{tmp_path / 'lifespan.db'}",
+        secret_key="test-secret-key-not-for-production-000000",
+        background_workers=True,
+        notify_interval_s=0.05,
+    )
+    schema.upgrade(own)
+    engine = make_engine(own)
+    now = datetime.now(UTC)
+    with Session(engine) as session:
+        row = enqueue_sms(
+            session, template="job.on_site", phone="13800000000", context={"reference": "RJ-TEST-1"}, now=now
+        )
+        row_id = row.id
+        session.commit()
+    try:
+        with caplog.at_level(logging.INFO, logger="dispatch.sms"), TestClient(create_app(own, engine=engine)):
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline and not _delivered(engine, row_id):
+                time.sleep(0.05)
+        assert _delivered(engine, row_id)
+        assert any("RJ-TEST-1" in message for message in caplog.messages)
+    finally:
+        engine.dispose()
+
+
+def _delivered(engine: Engine, notification_id: uuid.UUID) -> bool:
+    with Session(engine) as session:
+        found = session.get(Notification, notification_id)
+        return found is not None and found.status == DeliveryStatus.DELIVERED
