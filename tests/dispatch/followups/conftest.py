@@ -7,13 +7,15 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlmodel import Session
+from sqlalchemy import update
+from sqlmodel import Session, col
 
 from dispatch.campaigns.models import Booking, Campaign, CampaignMode
 from dispatch.clock import FrozenClock
 from dispatch.fleet.models import Van
 from dispatch.followups.escalations import set_manager
 from dispatch.followups.hooks import install_after_sales_hooks
+from dispatch.followups.models import Escalation, EscalationStatus, FollowUpTask, TaskStatus
 from dispatch.jobs.models import RescueJob
 from dispatch.references import public_reference, tracking_token
 from dispatch.tracking.models import TrackingLink
@@ -28,8 +30,23 @@ DONE = {"offered": 1, "accepted": 2, "promised": 20, "en_route": 3, "on_site": 1
 
 
 @pytest.fixture(autouse=True)
-def _hooks() -> None:
+def _hooks(db: Session) -> None:
+    """Hooks on, and no calls or escalations but the test's own.
+
+    Tests elsewhere commit for real (races need it) and may leave follow-ups behind; they are set aside
+    inside this test's rolled-back transaction, so no real row changes.
+    """
     install_after_sales_hooks()
+    db.execute(
+        update(FollowUpTask)
+        .where(col(FollowUpTask.status) == TaskStatus.OPEN)
+        .values(status=TaskStatus.NO_ANSWER)
+    )
+    db.execute(
+        update(Escalation)
+        .where(col(Escalation.status) != EscalationStatus.CLOSED)
+        .values(status=EscalationStatus.CLOSED)
+    )
 
 
 @pytest.fixture

@@ -33,6 +33,8 @@ van_id = job_fixtures.van_id
 _fresh_fleet_snapshot = job_fixtures._fresh_fleet_snapshot
 Auth = Callable[[str], dict[str, str]]
 DAY = datetime(2026, 11, 23, tzinfo=SHANGHAI)
+# A city code of the script's own, so jobs other tests commit for real on the same day never count.
+CITY = "339901"
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +49,7 @@ def at(hour: int, minute: float = 0, day: int = 0) -> datetime:
 def _script(db: Session, van_a: int, van_b: int, settings: Settings) -> dict[str, RescueJob]:
     """Three calls on 23 November (plus one the day before, outside the period)."""
     # A: offered +2, accepted +3 promising 20 min (due +23), arrives +25 (late), repaired on site.
-    a = call_in(db, at(10))
+    a = call_in(db, at(10), city_adcode=CITY)
     accept(db, offer(db, a, van_a, at(10, 2)), van_a, at(10, 3), eta_s=20 * 60)
     move(db, a, JobStatus.EN_ROUTE, at(10, 4))
     move(db, a, JobStatus.ON_SITE, at(10, 25))
@@ -55,7 +57,7 @@ def _script(db: Session, van_a: int, van_b: int, settings: Settings) -> dict[str
     move(db, a, JobStatus.COMPLETED, at(11), repaired_on_site=True)
     # B: offered +1, declined +2 (cascades to van B), accepted +3 promising 30 min (due +33),
     # arrives +30, towed.
-    b = call_in(db, at(11))
+    b = call_in(db, at(11), city_adcode=CITY)
     first = offer(db, b, van_a, at(11, 1))
     assert first.id is not None
     decline_offer(
@@ -71,11 +73,11 @@ def _script(db: Session, van_a: int, van_b: int, settings: Settings) -> dict[str
     move(db, b, JobStatus.IN_SERVICE, at(11, 31))
     move(db, b, JobStatus.TOWED, at(12, 10), towed_to_station_id=db.get(Van, van_b).station_id)  # type: ignore[union-attr]
     # C: nobody within reach, then cancelled.
-    c = call_in(db, at(12))
+    c = call_in(db, at(12), city_adcode=CITY)
     move(db, c, JobStatus.UNCOVERED, at(12, 1))
     move(db, c, JobStatus.CANCELLED, at(12, 20), closed_reason="车主自行处理")
     # The day before: outside the period.
-    before = call_in(db, at(9, day=-1))
+    before = call_in(db, at(9, day=-1), city_adcode=CITY)
     move(db, before, JobStatus.UNCOVERED, at(9, 1, day=-1))
     db.flush()
     return {"a": a, "b": b, "c": c}
@@ -110,7 +112,7 @@ def test_kpis_of_a_scripted_day_match_the_hand_count(
     van_a, van_b = van_id(NINGBO_DAY_TOW), van_id(NINGBO_DAY_EV_TOW)
     jobs = _script(db, van_a, van_b, settings)
     _scores(db, jobs)
-    response = client.get("/api/kpis?from=2026-11-23&to=2026-11-24", headers=auth("agent"))
+    response = client.get(f"/api/kpis?from=2026-11-23&to=2026-11-24&city={CITY}", headers=auth("agent"))
     assert response.status_code == 200
     figures: dict[str, Any] = response.json()
     rescue = figures["total"]["rescue"]
@@ -141,17 +143,19 @@ def test_kpis_of_a_scripted_day_match_the_hand_count(
     station_a = db.get(Van, van_a).station_id  # type: ignore[union-attr]
     station_b = db.get(Van, van_b).station_id  # type: ignore[union-attr]
     by_station = {(g["city_adcode"], g["station_id"]): g["rescue"]["jobs"] for g in figures["groups"]}
-    expected: dict[tuple[str, int | None], int] = {("330200", None): 1}
+    expected: dict[tuple[str, int | None], int] = {(CITY, None): 1}
     for station in (station_a, station_b):
-        expected[("330200", station)] = expected.get(("330200", station), 0) + 1
+        expected[(CITY, station)] = expected.get((CITY, station), 0) + 1
     assert by_station == expected
 
     only_a = client.get(
-        f"/api/kpis?from=2026-11-23&to=2026-11-24&station_id={station_a}", headers=auth("agent")
+        f"/api/kpis?from=2026-11-23&to=2026-11-24&city={CITY}&station_id={station_a}", headers=auth("agent")
     ).json()
     assert only_a["total"]["satisfaction"]["csat_responses"] == (3 if station_a == station_b else 2)
 
-    first_day = client.get("/api/kpis?from=2026-11-23&to=2026-11-23", headers=auth("agent")).json()
+    first_day = client.get(
+        f"/api/kpis?from=2026-11-23&to=2026-11-23&city={CITY}", headers=auth("agent")
+    ).json()
     assert first_day["total"]["rescue"]["jobs"] == 3
     assert first_day["total"]["satisfaction"]["csat_responses"] == 0  # the calls were on the 24th
 
@@ -166,7 +170,7 @@ def test_the_csv_has_a_row_per_group_and_a_total(
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert [(r["scope"], r["city_adcode"], r["jobs"]) for r in rows] == [
-        ("group", "330200", "3"),
+        ("group", CITY, "3"),
         ("total", "", "3"),
     ]
     assert rows[-1]["on_time_share"] == "0.5" and rows[-1]["call_to_arrival_p90_min"] == "30.0"

@@ -6,13 +6,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from sqlalchemy import Connection
-from sqlmodel import Session
+from sqlalchemy import Connection, update
+from sqlmodel import Session, col
 
 from dispatch.clock import FrozenClock
 from dispatch.followups.hooks import install_after_sales_hooks
 from dispatch.notifications.channels import SmsLogChannel, WebhookChannel
-from dispatch.notifications.models import Channel
+from dispatch.notifications.models import Channel, DeliveryStatus, Notification
 from dispatch.notifications.service import create_subscriber
 from dispatch.notifications.worker import NotificationDelivery
 from dispatch.settings import Settings
@@ -25,8 +25,18 @@ SECRET = "whsec-test-0123456789abcdef"
 
 
 @pytest.fixture(autouse=True)
-def _hooks() -> None:
+def _hooks(db: Session) -> None:
+    """Hooks on, and an outbox with nothing due but what the test writes.
+
+    Tests elsewhere commit for real (races need it), and their changes leave notifications behind; they
+    are marked delivered inside this test's rolled-back transaction, so no real row changes.
+    """
     install_after_sales_hooks()
+    db.execute(
+        update(Notification)
+        .where(col(Notification.status).in_([DeliveryStatus.PENDING, DeliveryStatus.SENDING]))
+        .values(status=DeliveryStatus.DELIVERED)
+    )
 
 
 def on_connection(connection: Connection) -> Callable[[], Session]:

@@ -110,3 +110,25 @@ def _delivered(engine: Engine, notification_id: uuid.UUID) -> bool:
     with Session(engine) as session:
         found = session.get(Notification, notification_id)
         return found is not None and found.status == DeliveryStatus.DELIVERED
+
+
+def test_owners_hear_of_a_window_changed_by_a_replan_not_of_the_first_plan(
+    db: Session,
+    clock: FrozenClock,
+    van_id: Callable[[str], int],
+    make_delivery: Callable[..., NotificationDelivery],
+    sms: SmsLogChannel,
+) -> None:
+    booking = _booked(db, van_id, clock.now())
+    for hour in (10, 11):  # published at 10:00 local, then moved to 11:00 by a re-plan
+        planned = booking.window_start.astimezone(SHANGHAI).replace(hour=hour)
+        booking.planned_arrival_at = planned
+        db.add(booking)
+        record_event(
+            db, kind="booking.arrival_planned", actor="planner", at=clock.now(), booking_id=booking.id,
+            data={"planned_arrival_at": planned.isoformat()},
+        )  # fmt: skip
+        db.flush()
+    make_delivery().drain()
+    assert [d.body.split("】")[1][:4] for d in sms.sent] == ["您已预约", "您的上门"]
+    assert "11:00 前后" in sms.sent[-1].body
