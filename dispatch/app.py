@@ -34,8 +34,17 @@ from dispatch.events.service import PUBLISH_KEY, register_engine_publisher
 from dispatch.events.streams import router as streams_router
 from dispatch.fleet.admin_views import router as fleet_admin_router
 from dispatch.fleet.views import router as fleet_router
+from dispatch.followups.hooks import install_after_sales_hooks
+from dispatch.followups.views import admin_router as followups_admin_router
+from dispatch.followups.views import owner_router as survey_router
+from dispatch.followups.views import router as followups_router
+from dispatch.followups.watch import EscalationWatch
 from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
+from dispatch.kpis.views import router as kpis_router
+from dispatch.notifications.views import admin_router as notifications_admin_router
+from dispatch.notifications.views import router as notifications_router
+from dispatch.notifications.worker import NotificationWorker
 from dispatch.settings import Settings, get_settings
 from dispatch.tracking.views import page_router as tracking_page_router
 from dispatch.tracking.views import router as tracking_router
@@ -54,6 +63,7 @@ def create_app(
 ) -> FastAPI:
     """Build the app. Tests pass their own engine, clock and session factory."""
     settings = settings or get_settings()
+    install_after_sales_hooks()
     engine = engine or make_engine(settings)
     bound_engine = engine
     bus = make_bus(settings)
@@ -63,7 +73,7 @@ def create_app(
         # The bus binds to this loop: events committed in worker threads are handed to it thread-safely.
         await bus.start(EventLog(app.state.session_factory))
         register_engine_publisher(bound_engine, bus.publish)
-        expiry = purge = None
+        expiry = purge = notifications = watch = None
         if settings.background_workers:
             expiry = OfferExpiryWorker(
                 session_factory=app.state.session_factory, settings=settings, clock=app.state.clock
@@ -73,6 +83,12 @@ def create_app(
                 session_factory=app.state.session_factory, settings=settings, clock=app.state.clock
             )
             purge.start()
+            notifications = NotificationWorker(
+                session_factory=app.state.session_factory, settings=settings, clock=app.state.clock
+            )
+            notifications.start()
+            watch = EscalationWatch(session_factory=app.state.session_factory, clock=app.state.clock)
+            watch.start()
         try:
             yield
         finally:
@@ -80,6 +96,10 @@ def create_app(
                 await expiry.stop()
             if purge is not None:
                 await purge.stop()
+            if notifications is not None:
+                await notifications.stop()
+            if watch is not None:
+                await watch.stop()
             register_engine_publisher(bound_engine, None)
             await bus.stop()
 
@@ -116,6 +136,12 @@ def create_app(
         tracking_router,
         streams_router,
         tracking_page_router,
+        notifications_admin_router,
+        notifications_router,
+        followups_router,
+        followups_admin_router,
+        survey_router,
+        kpis_router,
     )
     for router in routers:
         app.include_router(router)

@@ -108,6 +108,22 @@ class Settings(BaseSettings):
     travel_cache_ttl_s: Annotated[float, Field(ge=0)] = 600.0
     osrm_retry_after_s: Annotated[float, Field(ge=0)] = 30.0
 
+    # --- issue 12: notifications, follow-up calls, escalations ---
+    # An HTTP SMS gateway (JSON POST {id, to, text}); unset = messages go to the log channel.
+    sms_gateway_url: str | None = None
+    sms_gateway_token: str | None = Field(default=None, repr=False)
+    notify_interval_s: Annotated[float, Field(gt=0)] = 1.0
+    notify_batch_size: Annotated[int, Field(ge=1, le=1000)] = 100
+    notify_concurrency: Annotated[int, Field(ge=1, le=64)] = 8
+    notify_max_attempts: Annotated[int, Field(ge=1)] = 8
+    notify_backoff_base_s: Annotated[float, Field(gt=0)] = 5.0
+    notify_backoff_max_s: Annotated[float, Field(gt=0)] = 3600.0
+    # A claimed notification not marked within this is claimed again (its worker died mid-send).
+    notify_lease_s: Annotated[float, Field(gt=0)] = 60.0
+    notify_http_timeout_s: Annotated[float, Field(gt=0)] = 10.0
+    # Local hour (display time zone) of the day before a visit when owners get their reminder.
+    booking_reminder_hour: Annotated[int, Field(ge=0, le=23)] = 18
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:

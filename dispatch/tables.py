@@ -6,7 +6,9 @@ from dispatch.auth import tickets as auth_tickets
 from dispatch.campaigns import models as campaign_models
 from dispatch.events import models as event_models
 from dispatch.fleet import models as fleet_models
+from dispatch.followups import models as followup_models
 from dispatch.jobs import models as job_models
+from dispatch.notifications import models as notification_models
 from dispatch.owners import models as owner_models
 from dispatch.tracking import models as tracking_models
 
@@ -17,7 +19,9 @@ __all__ = [
     "campaign_models",
     "event_models",
     "fleet_models",
+    "followup_models",
     "job_models",
+    "notification_models",
     "owner_models",
     "tracking_models",
 ]

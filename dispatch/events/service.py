@@ -36,6 +36,10 @@ PUBLISH_KEY = "publish"
 EVENT_ORDER_LOCK_KEY = 0x6576656E7473  # "events"
 
 Publisher = Callable[[list[Event]], None]
+# Work that must happen in the same transaction as an event (the notification outbox, follow-up tasks).
+EventHook = Callable[[Session, Event], None]
+
+_event_hooks: list[EventHook] = []
 
 _engine_publishers: WeakKeyDictionary[Engine, Publisher] = WeakKeyDictionary()
 
@@ -46,6 +50,12 @@ def register_engine_publisher(engine: Engine, publish: Publisher | None) -> None
         _engine_publishers.pop(engine, None)
     else:
         _engine_publishers[engine] = publish
+
+
+def add_event_hook(hook: EventHook) -> None:
+    """Call `hook(session, event)` for every event appended from now on, inside the same transaction."""
+    if hook not in _event_hooks:
+        _event_hooks.append(hook)
 
 
 def record_event(
@@ -80,6 +90,8 @@ def record_event(
     session.add(row)
     session.flush()
     session.info.setdefault(PENDING_KEY, []).append(row)
+    for hook in _event_hooks:
+        hook(session, row)
     return row
 
 

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from starlette.routing import BaseRoute
 
 # Public on purpose: health checks, logging in, and owners' links (the link's token is the credential).
-PUBLIC_PATHS = {"/health", "/api/auth/token", "/api/track/{token}"}
+PUBLIC_PATHS = {"/health", "/api/auth/token", "/api/track/{token}", "/api/track/{token}/survey"}
 PUBLIC_PREFIXES = ("/api/my-booking/{token}",)
 
 

@@ -1,0 +1,1 @@
+"""After completion: follow-up calls, satisfaction scores (agents and owners) and escalations."""

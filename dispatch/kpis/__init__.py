@@ -1,0 +1,1 @@
+"""After-sales KPIs for a period, by city and station, recomputed from the event log and follow-ups."""

@@ -1,0 +1,1 @@
+"""Owner messages and webhooks through a transactional outbox (see `outbox` and `worker`)."""
