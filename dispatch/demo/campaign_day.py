@@ -34,23 +34,36 @@ def service_day_for(start: datetime) -> date:
 
 class CampaignDay:
     def __init__(
-        self, sim: SimContext, planner: User, crew: Tablet, owners: list[OwnerSpec], host_station_id: int
+        self,
+        sim: SimContext,
+        planner: User,
+        crew: Tablet,
+        owners: list[OwnerSpec],
+        host_station_id: int,
+        *,
+        day: date,
     ) -> None:
         self.sim = sim
         self.planner = planner
         self.crew = crew
         self.owners = [o for o in owners if o.county_adcode == NINGHAI]
         self.host_station_id = host_station_id
-        self.day = service_day_for(sim.timeline.now())
+        self.day = day
         self.rng = sim.rng("campaign", self.day.isoformat())
         self.campaign: dict[str, Any] = {}
         self.bookings: dict[str, dict[str, Any]] = {}  # reference -> booking (with its tracking token)
         self.visited: list[str] = []
         self.moved: str | None = None
         self.lunch_start_at: datetime | None = None
+        self.windows: list[str] = []
+
+    async def prepare(self) -> None:
+        """The planner's work before the day: the campaign, the bookings, the published plan."""
+        await self.sim.guarded(self._prepare(), "campaign-prepare")
 
     async def run(self) -> None:
-        await self._prepare()
+        if not self.campaign:
+            return
         self.sim.spawn(self._owner_moves_a_visit(), "campaign-move")
         await self._crew_runs_the_day()
 
@@ -80,44 +93,40 @@ class CampaignDay:
         await self._plan_and_publish()
 
     async def _book(self, owner: OwnerSpec) -> None:
+        """The agent asks the system for the day's windows once, then offers them to each caller in turn;
+        the booking itself is checked against the day's routes (a refusal means try another window)."""
         service = self.rng.choice(SERVICES)["code"]
-        options = await self.planner.availability(
-            self.campaign["id"],
-            {
-                "service_code": service,
-                "lat": owner.lat,
-                "lon": owner.lon,
-                "service_date": self.day.isoformat(),
-            },
-        )
-        if options is None:
-            return  # lives just over the county line: the campaign does not go there
-        feasible = [w for d in options["days"] for w in d["windows"] if w["feasible"]]
-        if not feasible:
-            self.sim.report.count("bookings_refused_full")
-            return
-        window = self.rng.choice(feasible)
-        status, booking = await self.planner.book(
-            self.campaign["id"],
-            {
-                "owner_name": owner.name,
-                "phone": owner.phone,
-                "lat": owner.lat,
-                "lon": owner.lon,
-                "address": owner.address,
-                "service_code": service,
-                "service_date": self.day.isoformat(),
-                "window_start": window["start"],
-            },
-        )
-        if status == 200 and booking is not None:
-            self.bookings[booking["reference"]] = booking
-            self.sim.report.count("bookings")
-        else:
-            self.sim.report.count("bookings_lost_race")  # the window filled meanwhile
+        place = {"lat": owner.lat, "lon": owner.lon}
+        if not self.windows:
+            options = await self.planner.availability(
+                self.campaign["id"], {"service_code": service, **place, "service_date": self.day.isoformat()}
+            )
+            if options is None:
+                return  # lives just over the county line: the campaign does not go there
+            self.windows = [w["start"] for d in options["days"] for w in d["windows"]]
+        for window_start in self.rng.sample(self.windows, len(self.windows)):
+            status, booking = await self.planner.book(
+                self.campaign["id"],
+                {
+                    "owner_name": owner.name,
+                    "phone": owner.phone,
+                    **place,
+                    "address": owner.address,
+                    "service_code": service,
+                    "service_date": self.day.isoformat(),
+                    "window_start": window_start,
+                },
+            )
+            if status == 200 and booking is not None:
+                self.bookings[booking["reference"]] = booking
+                self.sim.report.count("bookings")
+                return
+            if status == 422 and booking == "outside":
+                return
+            self.sim.report.count("booking_windows_refused")  # full, or no longer fits the day
 
     async def _plan_and_publish(self) -> dict[str, Any]:
-        plan = await self.planner.build_plan(self.campaign["id"], self.day.isoformat(), time_limit_s=2.0)
+        plan = await self.planner.build_plan(self.campaign["id"], self.day.isoformat())
         published = await self.planner.publish_plan(plan["id"])
         self.sim.report.count("plans_published")
         for route in published["vans"]:
@@ -163,6 +172,7 @@ class CampaignDay:
         lunched = False
         while not timeline.over:
             plan = await crew.user.plan_today()
+            self.sim.report.count("plan_reads")
             if plan["service_date"] != self.day.isoformat():
                 if not await timeline.sleep(600):
                     return

@@ -281,13 +281,21 @@ class User:
         return body
 
     async def book(self, campaign_id: str, body: dict[str, Any]) -> tuple[int, Any]:
-        return await self._status_or_body(
-            "POST",
-            f"/api/planner/campaigns/{campaign_id}/bookings",
-            "POST /api/planner/campaigns/{id}/bookings",
-            json=body,
-            ok=(201,),
-        )
+        """(200, booking); (409, None) if the window is full; (422, None) if it is over; (422, "outside")."""
+        try:
+            return await self._status_or_body(
+                "POST",
+                f"/api/planner/campaigns/{campaign_id}/bookings",
+                "POST /api/planner/campaigns/{id}/bookings",
+                json=body,
+                ok=(201,),
+            )
+        except UnexpectedResponse as exc:
+            if exc.status == 422 and '"field":"window_start"' in exc.body.replace(" ", ""):
+                return 422, None
+            if exc.status == 422 and '"field":"lat"' in exc.body.replace(" ", ""):
+                return 422, "outside"
+            raise
 
     async def reschedule(self, booking_id: str, body: dict[str, Any]) -> tuple[int, Any]:
         return await self._status_or_body(
@@ -297,12 +305,12 @@ class User:
             json=body,
         )
 
-    async def build_plan(self, campaign_id: str, day: str, time_limit_s: float) -> dict[str, Any]:
+    async def build_plan(self, campaign_id: str, day: str) -> dict[str, Any]:
         body: dict[str, Any] = await self._send(
             "POST",
             f"/api/planner/campaigns/{campaign_id}/days/{day}/plans",
             "POST /api/planner/campaigns/{id}/days/{date}/plans",
-            json={"time_limit_s": time_limit_s},
+            json={},
             ok=(201,),
         )
         return body

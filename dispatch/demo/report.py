@@ -117,6 +117,8 @@ class Report:
             f"{s['offers_declined']} · HTTP {s['http_requests']} · websocket messages {s['ws_messages']}",
             f"  错误 errors {s['errors']}" + ("" if s["errors"] else " (clean run / 运行正常)"),
         ]
+        activity = ", ".join(f"{k} {v}" for k, v in sorted(self.counts.items()) if k not in s)
+        lines.insert(-1, f"  活动 activity: {activity}")
         for kind, n in sorted(self.errors.items()):
             lines.append(f"    {n:>5}  {kind}  e.g. {self.error_samples.get(kind, '')}")
         if invariants is not None:

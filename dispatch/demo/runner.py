@@ -24,6 +24,8 @@ from dispatch.settings import Settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = clock_time(7, 0)
+# Real seconds between the server starting and simulated morning: sign-ins and the planner's bookings.
+SETUP_LEAD_S = 20.0
 _UNITS_S = {"s": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
@@ -47,7 +49,7 @@ def demo_start(settings: Settings) -> datetime:
     """The next 07:00 in China after now and after anything already in the database.
 
     Simulated time never runs backwards over a previous run's events (a van's newer position would
-    ignore our pings), and a morning start lets a newcomer watch a countryside day from its beginning.
+    ignore our pings), and a newcomer watches the morning peak and a countryside day from its start.
     """
     engine = make_engine(settings)
     try:
@@ -96,7 +98,7 @@ def run_demo(
     if settings.seeds_demo_world:
         seed_database(settings, scale, only_if_empty=True)
     start = demo_start(settings)
-    anchor = time.time()
+    anchor = time.time() + SETUP_LEAD_S
     served = simulated_settings(settings, speed=speed, start=start, anchor_unix_s=anchor)
     server = ServerThread(create_app(served), host=host, port=port)
     url = server.start()

@@ -16,7 +16,7 @@ class ServerThread:
 
     def __init__(self, app: FastAPI, *, host: str = "127.0.0.1", port: int = 0) -> None:
         config = uvicorn.Config(
-            app, host=host, port=port, log_level="warning", lifespan="on", ws="websockets"
+            app, host=host, port=port, log_level="warning", lifespan="on", ws="websockets-sansio"
         )
         self.server = uvicorn.Server(config)
         self.host = host

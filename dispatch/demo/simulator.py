@@ -12,7 +12,7 @@ from typing import Any
 from dispatch.clock import ScaledClock
 from dispatch.demo.arrivals import CallArrivals
 from dispatch.demo.call_center import CallCenter
-from dispatch.demo.campaign_day import CampaignDay
+from dispatch.demo.campaign_day import CampaignDay, service_day_for
 from dispatch.demo.client import Api, User
 from dispatch.demo.context import Pace, SimContext
 from dispatch.demo.report import Report
@@ -58,9 +58,10 @@ async def run_simulation(
     progress: Callable[[str], None] | None = None,
     stop: asyncio.Event | None = None,
 ) -> SimResult:
-    """Run until `duration_s` of simulated time passes (or `stop` is set), then check and summarise."""
+    """Prepare (sign in, plan the campaign day), wait for the clock's start, then run until `duration_s` of
+    simulated time has passed (or `stop` is set); check the invariants and summarise."""
     clock = config.clock
-    end = clock.now() + (timedelta(seconds=config.duration_s) if config.duration_s else FOREVER)
+    end = clock.start + (timedelta(seconds=config.duration_s) if config.duration_s else FOREVER)
     report = Report()
     api = Api(config.base_url, report, password=config.password)
     timeline = Timeline(clock, end=end)
@@ -73,19 +74,27 @@ async def run_simulation(
         sim.vans = {int(v["id"]): v for v in await agent.vans()}
         sim.stations = {int(s["id"]): s for s in await agent.stations()}
         tablets = await _sign_in_tablets(sim, [t.username for t in world.technicians])
+        mobile = [t for t in tablets if sim.vans[t.van_id]["kind"] == "mobile_station"]
+        campaign = None
+        if config.campaign and mobile:
+            crew = mobile[0]
+            host_station_id = int(sim.vans[crew.van_id]["station_id"])
+            day = service_day_for(clock.start)
+            campaign = CampaignDay(sim, planner, crew, world.owners, host_station_id, day=day)
+            await campaign.prepare()
+        if progress is not None and clock.now() < clock.start:
+            progress(f"准备就绪，等待开始 / Ready; the day starts at {clock.start.isoformat()}")
+        await timeline.sleep_until(clock.start)
         arrivals = CallArrivals(
-            owners=world.owners, rate_per_hour=config.rate_per_hour, start=clock.now(), seed=config.seed
+            owners=world.owners, rate_per_hour=config.rate_per_hour, start=clock.start, seed=config.seed
         )
         call_center = CallCenter(sim, agent, arrivals, stream_running=stream_open.is_set)
         call_center.start()
         for tablet in tablets:
             if sim.vans[tablet.van_id]["kind"] == "rescue":
                 sim.spawn(tablet.run(), f"tablet:{tablet.plate}")
-        mobile = [t for t in tablets if sim.vans[t.van_id]["kind"] == "mobile_station"]
-        if config.campaign and mobile:
-            crew = mobile[0]
-            day = CampaignDay(sim, planner, crew, world.owners, int(sim.vans[crew.van_id]["station_id"]))
-            sim.spawn(day.run(), "campaign")
+        if campaign is not None:
+            sim.spawn(campaign.run(), "campaign")
         await _until_over(sim, config, progress, stop)
         await _wind_down(sim, stream_open)
         violations = await check_invariants(agent, report, call_center)
