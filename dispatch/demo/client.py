@@ -35,8 +35,12 @@ class UnexpectedResponse(Exception):
 class Api:
     """The HTTP connection pool of one simulator run."""
 
-    def __init__(self, base_url: str, report: Report, *, password: str) -> None:
+    def __init__(
+        self, base_url: str, report: Report, *, password: str, tokens: dict[str, str] | None = None
+    ) -> None:
         self.base_url = base_url.rstrip("/")
+        # Signed-in tokens by username; a caller may share one cache between runs (signing in is costly).
+        self.tokens = tokens if tokens is not None else {}
         self.report = report
         self.password = password
         self.http = httpx.AsyncClient(
@@ -61,11 +65,10 @@ class User:
     def __init__(self, api: Api, username: str) -> None:
         self.api = api
         self.username = username
-        self._token: str | None = None
 
     # -- plumbing ------------------------------------------------------------------------------------
     async def token(self, *, renew: bool = False) -> str:
-        if self._token is None or renew:
+        if self.username not in self.api.tokens or renew:
             body = await self._send(
                 "POST",
                 "/api/auth/token",
@@ -73,8 +76,8 @@ class User:
                 data={"username": self.username, "password": self.api.password},
                 authorised=False,
             )
-            self._token = str(body["access_token"])
-        return self._token
+            self.api.tokens[self.username] = str(body["access_token"])
+        return self.api.tokens[self.username]
 
     async def _send(
         self,

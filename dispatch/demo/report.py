@@ -35,6 +35,7 @@ class Report:
     jobs: dict[str, JobTrace] = field(default_factory=dict)
     acknowledged: dict[str, set[str]] = field(default_factory=dict)
     started_wall_s: float = field(default_factory=time.monotonic)
+    stream_closed_at: datetime | None = None
     _pings_mark: tuple[float, int] = (0.0, 0)
 
     def count(self, what: str, n: int = 1) -> None:

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from dispatch.clock import ScaledClock
@@ -23,7 +23,7 @@ from seed.world import build_world
 
 log = logging.getLogger("dispatch.demo")
 FOREVER = timedelta(days=3650)
-DRAIN_REAL_S = 1.0
+DRAIN_REAL_S = 2.0
 SIGN_IN_CONCURRENCY = 8
 
 
@@ -39,6 +39,9 @@ class SimConfig:
     pace: Pace = field(default_factory=Pace)
     campaign: bool = True
     progress_every_real_s: float = 5.0
+    tokens: dict[str, str] = field(default_factory=dict)  # shared between runs: signing in is costly
+    on_day_start: Callable[[], None] | None = None
+    start: datetime | None = None  # simulated moment the day starts; default: the clock's start
 
 
 @dataclass
@@ -46,6 +49,7 @@ class SimResult:
     report: Report
     violations: list[str]
     summary: dict[str, Any]
+    left_for_person: set[str] = field(default_factory=set)
 
     @property
     def clean(self) -> bool:
@@ -61,9 +65,10 @@ async def run_simulation(
     """Prepare (sign in, plan the campaign day), wait for the clock's start, then run until `duration_s` of
     simulated time has passed (or `stop` is set); check the invariants and summarise."""
     clock = config.clock
-    end = clock.start + (timedelta(seconds=config.duration_s) if config.duration_s else FOREVER)
+    start = config.start or clock.start
+    end = start + (timedelta(seconds=config.duration_s) if config.duration_s else FOREVER)
     report = Report()
-    api = Api(config.base_url, report, password=config.password)
+    api = Api(config.base_url, report, password=config.password, tokens=config.tokens)
     timeline = Timeline(clock, end=end)
     sim = SimContext(api=api, timeline=timeline, report=report, seed=config.seed, pace=config.pace)
     world = build_world(config.scale)
@@ -79,14 +84,19 @@ async def run_simulation(
         if config.campaign and mobile:
             crew = mobile[0]
             host_station_id = int(sim.vans[crew.van_id]["station_id"])
-            day = service_day_for(clock.start)
+            day = service_day_for(start)
             campaign = CampaignDay(sim, planner, crew, world.owners, host_station_id, day=day)
             await campaign.prepare()
-        if progress is not None and clock.now() < clock.start:
-            progress(f"准备就绪，等待开始 / Ready; the day starts at {clock.start.isoformat()}")
-        await timeline.sleep_until(clock.start)
+        if progress is not None and clock.now() < start:
+            progress(f"准备就绪，等待开始 / Ready; the day starts at {start.isoformat()}")
+        await timeline.sleep_until(start)
+        # A preparation that overran still gets the whole day it asked for.
+        start = max(start, clock.now())
+        timeline.end = start + (timedelta(seconds=config.duration_s) if config.duration_s else FOREVER)
+        if config.on_day_start is not None:
+            config.on_day_start()
         arrivals = CallArrivals(
-            owners=world.owners, rate_per_hour=config.rate_per_hour, start=clock.start, seed=config.seed
+            owners=world.owners, rate_per_hour=config.rate_per_hour, start=start, seed=config.seed
         )
         call_center = CallCenter(sim, agent, arrivals, stream_running=stream_open.is_set)
         call_center.start()
@@ -97,7 +107,8 @@ async def run_simulation(
             sim.spawn(campaign.run(), "campaign")
         await _until_over(sim, config, progress, stop)
         await _wind_down(sim, stream_open)
-        violations = await check_invariants(agent, report, call_center)
+        drain = timedelta(seconds=DRAIN_REAL_S * clock.speed)
+        violations = await check_invariants(agent, report, call_center, drain=drain)
     finally:
         timeline.stopping.set()
         stream_open.clear()
@@ -105,7 +116,12 @@ async def run_simulation(
             task.cancel()
         await asyncio.gather(*sim.tasks, return_exceptions=True)
         await api.close()
-    return SimResult(report=report, violations=violations, summary=report.summary())
+    return SimResult(
+        report=report,
+        violations=violations,
+        summary=report.summary(),
+        left_for_person=set(call_center.left_for_person),
+    )
 
 
 async def _sign_in_tablets(sim: SimContext, usernames: list[str]) -> list[Tablet]:
@@ -150,6 +166,7 @@ async def _wind_down(sim: SimContext, stream_open: asyncio.Event) -> None:
     await asyncio.wait(actors, timeout=30) if actors else None
     await asyncio.sleep(DRAIN_REAL_S)
     stream_open.clear()
+    sim.report.stream_closed_at = sim.timeline.now()
     streams = [t for t in sim.tasks if t.get_name() == "stream:call-center"]
     if streams:
         await asyncio.wait(streams, timeout=5)

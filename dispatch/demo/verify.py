@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any
 
 from dispatch.demo.call_center import CallCenter
@@ -17,7 +18,9 @@ CLOSED = frozenset({"completed", "towed", "cancelled", "failed"})
 VIOLATION_SAMPLES = 5
 
 
-async def check_invariants(agent: User, report: Report, call_center: CallCenter) -> list[str]:
+async def check_invariants(
+    agent: User, report: Report, call_center: CallCenter, *, drain: timedelta = timedelta(0)
+) -> list[str]:
     job_ids = list(report.jobs)
     jobs: dict[str, dict[str, Any]] = {}
     events: dict[str, list[dict[str, Any]]] = {}
@@ -29,8 +32,13 @@ async def check_invariants(agent: User, report: Report, call_center: CallCenter)
         events.update(zip(chunk, trails, strict=True))
     violations: list[str] = []
     violations += _open_for_a_reason(jobs, call_center.left_for_person)
-    violations += _one_job_per_van(jobs)
-    violations += _stream_complete(events, call_center)
+    if _one_job_per_van(jobs):
+        # Job reads are not one snapshot (offers still expire and cascade): read the suspects again.
+        suspects = [j for j in jobs if jobs[j]["van_id"] in _one_job_per_van(jobs)]
+        jobs.update(zip(suspects, await asyncio.gather(*(agent.job(j) for j in suspects)), strict=True))
+        doubled = _one_job_per_van(jobs)
+        violations += [f"vans holding two jobs: {doubled[:VIOLATION_SAMPLES]}"] if doubled else []
+    violations += _stream_complete(events, call_center, report.stream_closed_at, drain)
     violations += _acknowledged_on_record(events, report)
     _record_outcomes(jobs, events, report)
     return violations
@@ -53,24 +61,35 @@ def _open_for_a_reason(jobs: dict[str, dict[str, Any]], left_for_person: set[str
     )
 
 
-def _one_job_per_van(jobs: dict[str, dict[str, Any]]) -> list[str]:
+def _one_job_per_van(jobs: dict[str, dict[str, Any]]) -> list[int]:
+    """Vans that more than one open job names as theirs."""
     holding = Counter(
         j["van_id"] for j in jobs.values() if j["status"] in WORKING and j["van_id"] is not None
     )
-    doubled = [van for van, n in holding.items() if n > 1]
-    return [f"vans holding two jobs: {doubled[:VIOLATION_SAMPLES]}"] if doubled else []
+    return [van for van, n in holding.items() if n > 1]
 
 
-def _stream_complete(events: dict[str, list[dict[str, Any]]], call_center: CallCenter) -> list[str]:
-    """Every event of our jobs after the stream's start and below its high-water mark was received."""
-    if call_center.first_seam is None or not call_center.received:
+def _stream_complete(
+    events: dict[str, list[dict[str, Any]]],
+    call_center: CallCenter,
+    closed_at: datetime | None,
+    drain: timedelta,
+) -> list[str]:
+    """Every event of our jobs after the stream's start, below its high-water mark and older than the
+    drain before it closed, was received (later ones may still have been committing as it closed)."""
+    if call_center.first_seam is None:
         return ["the call-center stream never became ready"]
+    if not call_center.received:
+        return []
     seam, high = call_center.first_seam, max(call_center.received)
+    cutoff = (closed_at - drain) if closed_at is not None else None
     missing = [
         e["id"]
         for trail in events.values()
         for e in trail
-        if seam < e["id"] <= high and e["id"] not in call_center.received
+        if seam < e["id"] <= high
+        and e["id"] not in call_center.received
+        and (cutoff is None or datetime.fromisoformat(e["created_at"]) <= cutoff)
     ]
     doubled = [event_id for event_id, n in call_center.received.items() if n > 1]
     problems = []
@@ -118,8 +137,6 @@ def _record_outcomes(
     jobs: dict[str, dict[str, Any]], events: dict[str, list[dict[str, Any]]], report: Report
 ) -> None:
     """Closed statuses and the ETA promised at acceptance, from the server's record."""
-    from datetime import datetime
-
     for job_id, job in jobs.items():
         trace = report.jobs[job_id]
         if job["status"] in CLOSED:
