@@ -222,6 +222,7 @@ async def _steps(
     steps: list[Step] = []
     step_start = clock.start
     tokens: dict[str, str] = {}  # one sign-in per technician for the whole soak
+    left_for_person: set[str] = set()  # jobs of every step so far that wait for a person
     try:
         for n in range(args.steps):
             rate = args.rate_per_hour * 2**n
@@ -245,12 +246,13 @@ async def _steps(
                 on_day_start=day_started,
             )
             result = await run_simulation(config, progress=lambda line: print(line, flush=True))
+            left_for_person |= result.left_for_person
             step = Step(
                 rate_per_hour=rate,
                 result=result,
                 wall_s=time.monotonic() - mark["wall_s"],
                 server_cpu_s=server_cpu_s(server_pid) - mark["cpu_s"],
-                db_violations=await asyncio.to_thread(database_violations, settings, result.left_for_person),
+                db_violations=await asyncio.to_thread(database_violations, settings, left_for_person),
             )
             steps.append(step)
             print(step.result.report.format_summary(step.result.violations + step.db_violations), flush=True)
@@ -315,7 +317,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--for", dest="duration", default="10m", help="real time, all steps (e.g. 10m)")
     parser.add_argument("--rate", default="120/h", help="calls per simulated hour in the first step")
     parser.add_argument("--steps", type=int, default=3, help="steps; the rate doubles each step")
-    parser.add_argument("--speed", type=float, default=10.0, help="simulated seconds per real second")
+    parser.add_argument("--speed", type=float, default=20.0, help="simulated seconds per real second")
     parser.add_argument("--scale", choices=("small", "province", "national"), default="province")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--floor-jobs", type=int, default=20, help="in-process jobs for the floor")

@@ -21,7 +21,9 @@ VIOLATION_SAMPLES = 5
 async def check_invariants(
     agent: User, report: Report, call_center: CallCenter, *, drain: timedelta = timedelta(0)
 ) -> list[str]:
-    job_ids = list(report.jobs)
+    # Our calls, and jobs a tablet picked up again from an earlier run (their writes were acknowledged too).
+    touched = {key.split(":")[0] for keys in report.acknowledged.values() for key in keys}
+    job_ids = list(dict.fromkeys([*report.jobs, *sorted(touched)]))
     jobs: dict[str, dict[str, Any]] = {}
     events: dict[str, list[dict[str, Any]]] = {}
     for start in range(0, len(job_ids), 16):
@@ -138,7 +140,9 @@ def _record_outcomes(
 ) -> None:
     """Closed statuses and the ETA promised at acceptance, from the server's record."""
     for job_id, job in jobs.items():
-        trace = report.jobs[job_id]
+        trace = report.jobs.get(job_id)
+        if trace is None:
+            continue
         if job["status"] in CLOSED:
             trace.closed_status = job["status"]
         if job.get("promised_eta_at"):
