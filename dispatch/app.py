@@ -26,7 +26,7 @@ from dispatch.auth.views import admin_router as users_admin_router
 from dispatch.auth.views import router as auth_router
 from dispatch.campaigns.owner_views import owner_router as owner_booking_router
 from dispatch.campaigns.views import router as planner_router
-from dispatch.clock import Clock, SystemClock
+from dispatch.clock import Clock, clock_for
 from dispatch.db import make_engine
 from dispatch.events.bus import EventBus, make_bus
 from dispatch.events.feed import EventLog
@@ -112,7 +112,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.clock = clock or SystemClock()
+    app.state.clock = clock or clock_for(settings)
     app.state.event_bus = bus
     app.state.session_factory = _publishing(
         session_factory or (lambda: Session(bound_engine, expire_on_commit=False)), bus

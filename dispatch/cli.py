@@ -135,6 +135,29 @@ def _coverage(args: argparse.Namespace, settings: Settings) -> None:
     _print(format_coverage(report, limit=args.limit))
 
 
+def _demo(args: argparse.Namespace, settings: Settings) -> None:
+    from dispatch.demo.runner import parse_duration_s, parse_rate_per_hour, run_demo
+
+    try:
+        rate = parse_rate_per_hour(args.rate)
+        duration = parse_duration_s(args.duration) if args.duration else None
+    except ValueError as exc:
+        raise SystemExit(f"dispatch demo: {exc}") from exc
+    if args.speed <= 0:
+        raise SystemExit("dispatch demo: --speed must be positive")
+    code = run_demo(
+        settings,
+        speed=args.speed,
+        rate_per_hour=rate,
+        seed=args.seed,
+        scale=args.scale,
+        wall_duration_s=duration,
+        host=args.host,
+        port=args.port,
+    )
+    raise SystemExit(code)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="dispatch", description="救援与流动服务调度 / Roadside dispatch")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -147,6 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="load the deterministic demo world")
     seed.add_argument("--scale", choices=("small", "province", "national"), default="province")
     seed.add_argument("--reset", action="store_true", help="drop all data first")
+
+    demo = commands.add_parser("demo", help="serve on simulated time and drive it with simulated clients")
+    demo.add_argument("--host", default="127.0.0.1")
+    demo.add_argument("--port", type=int, default=8000)
+    demo.add_argument("--speed", type=float, default=10.0, help="simulated seconds per real second")
+    demo.add_argument("--rate", default="6/h", help="breakdown calls per simulated hour (e.g. 6/h, 2/min)")
+    demo.add_argument("--seed", type=int, default=1, help="same seed, same calls and decisions")
+    demo.add_argument("--scale", choices=("small", "province", "national"), default="province")
+    demo.add_argument("--for", dest="duration", default=None, help="real time to run (e.g. 10m, 2h)")
 
     coverage = commands.add_parser("coverage", help="print service/rescue coverage and county gaps")
     coverage.add_argument("--limit", type=int, default=30, help="gap rows to print per layer")
@@ -181,6 +213,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         _db(args, settings)
     elif args.command == "coverage":
         _coverage(args, settings)
+    elif args.command == "demo":
+        _demo(args, settings)
     else:
         run_admin_command(args, settings)
 

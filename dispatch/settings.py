@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AwareDatetime, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SECRET_FILE_NAME = ".dispatch-secret"
@@ -124,6 +124,13 @@ class Settings(BaseSettings):
     # Local hour (display time zone) of the day before a visit when owners get their reminder.
     booking_reminder_hour: Annotated[int, Field(ge=0, le=23)] = 18
 
+    # --- issue 14: simulated time for `dispatch demo` and the soak test ---
+    # The server's clock reads clock_start + (wall time - clock_anchor_unix_s) x clock_speed; every worker
+    # given the same three values agrees with the simulator. Speed 1 with no start is the system clock.
+    clock_speed: Annotated[float, Field(gt=0, le=10_000)] = 1.0
+    clock_start: AwareDatetime | None = None
+    clock_anchor_unix_s: float | None = None
+
     @field_validator("database_url")
     @classmethod
     def _normalise_database_url(cls, url: str) -> str:
@@ -151,6 +158,18 @@ class Settings(BaseSettings):
                 "DISPATCH_SECRET_KEY 强度不足，请使用 32 字节随机密钥"
             )
         return self
+
+    @model_validator(mode="after")
+    def _simulated_time_is_for_development(self) -> Settings:
+        if self.environment is Environment.PRODUCTION and self.simulates_time:
+            raise ValueError(
+                "DISPATCH_CLOCK_SPEED/START are for demos only / 模拟时钟仅用于演示，不能用于生产环境"
+            )
+        return self
+
+    @property
+    def simulates_time(self) -> bool:
+        return self.clock_speed != 1.0 or self.clock_start is not None
 
     @property
     def seeds_demo_world(self) -> bool:
