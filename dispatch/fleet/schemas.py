@@ -7,11 +7,11 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from dispatch.api.ids import RowId
 from dispatch.fleet.models import Capability, VanKind, VanStatus
 from routing.datums import Datum
 
 Adcode = Annotated[str, Field(pattern=r"^\d{6}$")]
-DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class _Strict(BaseModel):
@@ -42,7 +42,7 @@ class VanCreate(_Strict):
     plate: str = Field(min_length=2, max_length=16)
     name: str = Field(default="", max_length=120)
     kind: VanKind
-    station_id: DbId
+    station_id: RowId
     capabilities: list[Capability] = Field(default_factory=list)
     shift_start: time
     shift_end: time
@@ -53,7 +53,7 @@ class VanCreate(_Strict):
 class VanUpdate(_Strict):
     name: str | None = Field(default=None, max_length=120)
     kind: VanKind | None = None
-    station_id: DbId | None = None
+    station_id: RowId | None = None
     capabilities: list[Capability] | None = None
     shift_start: time | None = None
     shift_end: time | None = None
@@ -71,14 +71,14 @@ class ShiftUpdate(_Strict):
 class TechnicianCreate(_Strict):
     name: str = Field(min_length=1, max_length=100)
     phone: str = Field(min_length=5, max_length=32, pattern=r"^\+?[0-9 -]+$")
-    van_id: DbId | None = None
+    van_id: RowId | None = None
     skills: list[str] = Field(default_factory=list)
 
 
 class TechnicianUpdate(_Strict):
     name: str | None = Field(default=None, min_length=1, max_length=100)
     phone: str | None = Field(default=None, min_length=5, max_length=32, pattern=r"^\+?[0-9 -]+$")
-    van_id: DbId | None = None
+    van_id: RowId | None = None
     skills: list[str] | None = None
 
 

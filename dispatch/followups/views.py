@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Response
 
 from dispatch.api.deps import AdminDep, AgentDep, ClockDep, SessionDep, SettingsDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import Offset, RowId
 from dispatch.errors import NotFound
 from dispatch.followups import escalations, survey, tasks
 from dispatch.followups.models import Escalation, EscalationStatus, StationServiceManager
@@ -51,7 +52,7 @@ def work_queue(
     due_by: Annotated[datetime | None, Query(description="default: now")] = None,
     city: Annotated[str | None, Query(min_length=6, max_length=6)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[FollowUpRead]:
     """Open follow-up calls (24 h, 3 d, 5 d after completion) due by `due_by`, the longest-waiting first."""
     total, rows = tasks.work_queue(
@@ -63,7 +64,7 @@ def work_queue(
 
 @router.post("/followups/{task_id}/calls", response_model=FollowUpRead, summary="Record a call / 记录回访")
 def record_call(
-    task_id: int, body: CallRecord, agent: AgentDep, session: SessionDep, clock: ClockDep
+    task_id: RowId, body: CallRecord, agent: AgentDep, session: SessionDep, clock: ClockDep
 ) -> FollowUpRead:
     task = tasks.get_task(session=session, task_id=task_id)
     tasks.record_call(
@@ -93,7 +94,7 @@ def list_escalations(
     status: EscalationStatus | None = None,
     overdue: Annotated[bool | None, Query(description="true: open past the 1-hour deadline")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[EscalationRead]:
     now = clock.now()
     total, rows = escalations.list_escalations(
@@ -106,7 +107,9 @@ def list_escalations(
 @router.post(
     "/escalations/{escalation_id}/acknowledge", response_model=EscalationRead, summary="Acknowledge / 确认"
 )
-def acknowledge(escalation_id: int, agent: AgentDep, session: SessionDep, clock: ClockDep) -> EscalationRead:
+def acknowledge(
+    escalation_id: RowId, agent: AgentDep, session: SessionDep, clock: ClockDep
+) -> EscalationRead:
     escalation = escalations.get_escalation(session=session, escalation_id=escalation_id)
     escalations.acknowledge(session=session, escalation=escalation, actor=agent.username, now=clock.now())
     return _escalation_read(escalation, clock.now())
@@ -114,7 +117,7 @@ def acknowledge(escalation_id: int, agent: AgentDep, session: SessionDep, clock:
 
 @router.post("/escalations/{escalation_id}/close", response_model=EscalationRead, summary="Close / 关闭")
 def close(
-    escalation_id: int, body: EscalationClose, agent: AgentDep, session: SessionDep, clock: ClockDep
+    escalation_id: RowId, body: EscalationClose, agent: AgentDep, session: SessionDep, clock: ClockDep
 ) -> EscalationRead:
     escalation = escalations.get_escalation(session=session, escalation_id=escalation_id)
     escalations.close(
@@ -133,7 +136,7 @@ def close(
     summary="Set service manager / 服务经理",
 )
 def put_manager(
-    station_id: int, body: ManagerWrite, _admin: AdminDep, session: SessionDep, clock: ClockDep
+    station_id: RowId, body: ManagerWrite, _admin: AdminDep, session: SessionDep, clock: ClockDep
 ) -> ManagerRead:
     manager = escalations.set_manager(
         session=session, station_id=station_id, name=body.name, phone=body.phone, now=clock.now()
@@ -144,7 +147,7 @@ def put_manager(
 @admin_router.get(
     "/stations/{station_id}/service-manager", response_model=ManagerRead, summary="Service manager / 服务经理"
 )
-def get_manager(station_id: int, _admin: AdminDep, session: SessionDep) -> ManagerRead:
+def get_manager(station_id: RowId, _admin: AdminDep, session: SessionDep) -> ManagerRead:
     manager = session.get(StationServiceManager, station_id)
     if manager is None:
         raise NotFound(f"服务站 {station_id} 未设置服务经理 / Station {station_id} has no service manager")

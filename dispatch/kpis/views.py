@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 
 from dispatch.api.deps import SessionDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import RowId
 from dispatch.errors import InvalidInput
 from dispatch.kpis.service import ZONE, GroupBy, Period, compute_kpis
 
@@ -86,7 +87,7 @@ def kpis(
     start: Start,
     end: End,
     city: City = None,
-    station_id: int | None = None,
+    station_id: RowId | None = None,
     group_by: GroupBy = "station",
 ) -> dict[str, Any]:
     return _kpis(session, start, end, city_adcode=city, station_id=station_id, group_by=group_by)
@@ -138,7 +139,7 @@ def kpis_csv(
     start: Start,
     end: End,
     city: City = None,
-    station_id: int | None = None,
+    station_id: RowId | None = None,
     group_by: GroupBy = "station",
 ) -> Response:
     figures = _kpis(session, start, end, city_adcode=city, station_id=station_id, group_by=group_by)

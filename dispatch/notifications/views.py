@@ -20,6 +20,7 @@ from fastapi import APIRouter, Query, Response
 
 from dispatch.api.deps import AdminDep, AgentDep, ClockDep, SessionDep, SettingsDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import Offset, RowId
 from dispatch.jobs.service import get_job
 from dispatch.notifications import service
 from dispatch.notifications.models import Channel, Notification
@@ -67,7 +68,7 @@ def list_webhooks(_admin: AdminDep, session: SessionDep, response: Response) -> 
     "/webhooks/{subscriber_id}", response_model=WebhookRead, summary="Change a webhook / 修改推送"
 )
 def update_webhook(
-    subscriber_id: int, body: WebhookUpdate, _admin: AdminDep, session: SessionDep
+    subscriber_id: RowId, body: WebhookUpdate, _admin: AdminDep, session: SessionDep
 ) -> WebhookRead:
     subscriber = service.get_subscriber(session=session, subscriber_id=subscriber_id)
     changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -88,7 +89,7 @@ def dead_letters(
     settings: SettingsDep,
     response: Response,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[NotificationRead]:
     total, rows = service.dead_letters(session=session, limit=limit, offset=offset)
     response.headers["X-Total-Count"] = str(total)
