@@ -96,6 +96,7 @@ def login_page(request: Request) -> HTMLResponse:
 
 _CONSOLE_BODY = """<header class="topbar">
   <h1>呼叫中心 <span class="en">Call center</span></h1>
+  <button id="new-job-button" type="button">新建救援单 <span class="en">New job</span> <kbd>N</kbd></button>
   <span class="spacer"></span>
   <span id="stream-status" class="stream-status" data-status="connecting">连接中 / connecting</span>
   <span id="who"></span>

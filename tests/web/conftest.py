@@ -64,6 +64,7 @@ def page(browser: Any, live_server: LiveServer, request: pytest.FixtureRequest) 
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1400, "height": 900}, locale="zh-CN"
     )
+    context.set_default_timeout(10_000)
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -227,6 +227,8 @@ export class LiveStream {
 
   _receive(envelope) {
     if (envelope.type === "stream.ready") {
+      // A fresh start resumes, after a drop, from where the server said this stream began.
+      if (this.lastEventId === null && envelope.payload) this.lastEventId = envelope.payload.last_event_id ?? 0;
       this.retryMs = 500;
       this.onStatus("live");
       this.onReady(envelope);
@@ -271,7 +273,7 @@ export function h(tag, attrs = {}, ...children) {
     else if (key === "dataset") Object.assign(el.dataset, value);
     else el.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     el.append(child instanceof Node ? child : String(child));
   }
