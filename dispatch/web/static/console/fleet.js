@@ -50,6 +50,13 @@ export class Fleet {
     return { ...(this.vans.get(job.van_id) || { id: job.van_id, plate: `#${job.van_id}` }), ...(job.van || {}) };
   }
 
+  // The latest ping, or the home station for a van that has not reported yet.
+  positionOf(van) {
+    if (van.last_lat !== null && van.last_lat !== undefined) return [van.last_lat, van.last_lon];
+    const station = this.stations.get(van.station_id);
+    return station ? [station.lat, station.lon] : null;
+  }
+
   cityName() {
     return "";
   }

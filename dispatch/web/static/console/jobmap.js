@@ -52,7 +52,7 @@ export class JobMap {
     this.stationLayer.clearLayers();
     for (const s of this.fleet.stations.values()) {
       radiusCircle(s.lat, s.lon, RESCUE_RADIUS_KM, {
-        renderer: this.canvas, color: "#0b63c5", weight: 1, opacity: 0.25, fillOpacity: 0.012, interactive: false,
+        renderer: this.canvas, color: "#0b63c5", weight: 1, opacity: 0.3, fill: false, interactive: false,
       }).addTo(this.stationLayer);
       dot(s.lat, s.lon, { renderer: this.canvas, radius: 4, color: "#0b63c5", fillColor: "#fff" })
         .bindTooltip(s.name)
@@ -110,15 +110,16 @@ export class JobMap {
 
   updateVans() {
     for (const van of this.fleet.vans.values()) {
-      if (van.last_lat === null || van.last_lat === undefined) continue;
+      const position = this.fleet.positionOf(van);
+      if (!position) continue;
       const state = this.fleet.stateOf(van);
       const marker = this.vanMarkers.get(van.id);
       const html = `<div class="van-marker v-${state}" data-van-id="${van.id}" data-plate="${van.plate}" data-state="${state}">${van.kind === "mobile_station" ? "M" : ""}</div>`;
       if (marker) {
-        marker.setLatLng(toMap(van.last_lat, van.last_lon));
+        marker.setLatLng(toMap(...position));
         if (marker.options.icon.options.html !== html) marker.setIcon(L.divIcon({ className: "", html, iconSize: [12, 12] }));
       } else {
-        const created = L.marker(toMap(van.last_lat, van.last_lon), {
+        const created = L.marker(toMap(...position), {
           icon: L.divIcon({ className: "", html, iconSize: [12, 12] }),
         })
           .bindPopup(() => this._vanPopup(van.id))
@@ -146,7 +147,7 @@ export class JobMap {
   }
 
   focusJob(job) {
-    this.map.setView(toMap(job.lat, job.lon), Math.max(this.map.getZoom(), 9));
+    this.map.setView(toMap(job.lat, job.lon), Math.max(this.map.getZoom(), 9), { animate: false });
   }
 
   // Clicks on the map go to `handler(latlng)` until cleared (new job / correct a location).
