@@ -184,46 +184,53 @@ async def open_board(browser: Any, url: str, expected_rows: int) -> tuple[Any, f
 
 
 class FloorClient:
-    """A bare websocket client on the call-center stream, in its own thread and event loop, so that its
-    receipt times are not delayed by the browser driver sharing a loop with it."""
+    """A bare websocket client on the call-center stream in its own process (so neither the browser driver
+    nor the GIL delays its receipts); it prints ``job_id receipt_time`` for each cancellation it sees."""
 
     def __init__(self, url: str, token: str) -> None:
         self.url = url.replace("http://", "ws://") + "/api/streams/call-center"
         self.token = token
         self.seen: dict[str, float] = {}
         self.ready = threading.Event()
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(
-            target=self.loop.run_until_complete, args=(self._listen(),), daemon=True
-        )
 
     def __enter__(self) -> FloorClient:
-        self.thread.start()
+        command = [sys.executable, "-m", "benchmarks.console", "--floor-client", self.url]
+        self.process = subprocess.Popen(
+            command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=os.environ.copy()
+        )
+        assert self.process.stdin is not None
+        self.process.stdin.write(self.token + "\n")
+        self.process.stdin.flush()
+        threading.Thread(target=self._read, daemon=True).start()
         if not self.ready.wait(30):
             raise RuntimeError("the bare websocket client did not connect")
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self.loop.call_soon_threadsafe(self.stop.set)
-        self.thread.join(10)
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            if line.strip() == "ready":
+                self.ready.set()
+                continue
+            job_id, received_at = line.split()
+            self.seen.setdefault(job_id, float(received_at))
 
-    async def _listen(self) -> None:
-        self.stop = asyncio.Event()
-        async with connect(self.url) as ws:
-            await ws.send(json.dumps({"type": "auth", "token": self.token}))
-            assert json.loads(await ws.recv())["type"] == "stream.ready"
-            self.ready.set()
-            stopping = asyncio.ensure_future(self.stop.wait())
-            while True:
-                receiving = asyncio.ensure_future(ws.recv())
-                done, _ = await asyncio.wait({receiving, stopping}, return_when=asyncio.FIRST_COMPLETED)
-                if stopping in done:
-                    receiving.cancel()
-                    return
-                received_at = time.time()
-                payload = json.loads(receiving.result()).get("payload", {})
-                if payload.get("to_status") == "cancelled":
-                    self.seen.setdefault(payload["job_id"], received_at)
+    def __exit__(self, *_exc: object) -> None:
+        stop_server(self.process)
+
+
+async def floor_client(url: str) -> None:
+    """The floor client's own process: sign in with the token on stdin, print each cancellation's receipt."""
+    token = sys.stdin.readline().strip()
+    async with connect(url) as ws:
+        await ws.send(json.dumps({"type": "auth", "token": token}))
+        assert json.loads(await ws.recv())["type"] == "stream.ready"
+        print("ready", flush=True)
+        async for message in ws:
+            received_at = time.time()
+            payload = json.loads(message).get("payload", {})
+            if payload.get("to_status") == "cancelled":
+                print(payload["job_id"], f"{received_at:.6f}", flush=True)
 
 
 async def measure_changes(
@@ -335,7 +342,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--changes", type=int, default=200)
     parser.add_argument("--loads", type=int, default=3, help="first-render measurements")
     parser.add_argument("--quick", action="store_true", help="100 jobs, 30 changes, 1 load")
+    parser.add_argument("--floor-client", metavar="WS_URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.floor_client:
+        asyncio.run(floor_client(args.floor_client))
+        return 0
     if args.quick:
         args.jobs, args.changes, args.loads = 100, 30, 1
     result = asyncio.run(run(args.jobs, min(args.changes, args.jobs), args.loads))

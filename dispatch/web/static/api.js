@@ -114,6 +114,18 @@ export function showError(form, error) {
     const input = slot.closest("label")?.querySelector("input, select, textarea");
     if (input) input.setAttribute("aria-invalid", "true");
   }
+  // Take the agent to the first problem.
+  const first = form.querySelector("[data-error-for].shown");
+  if (first) {
+    first.scrollIntoView({ block: "center" });
+    first.closest("label")?.querySelector("input, select, textarea")?.focus({ preventScroll: true });
+  }
+}
+
+// "1:05" for a countdown.
+export function formatCountdown(seconds) {
+  const s = Math.max(0, Math.round(seconds));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 function errorSlot(form, field) {

@@ -101,8 +101,8 @@ async function start() {
   stream.start();
   await ready;
   await Promise.all([store.loadOpen(), fleet.load()]);
-  board.update(null);
-  jobMap.updateJobs(null);
+  store.announce();
+  store.loadOfferExpiries();
   jobMap.drawStations();
   jobMap.drawCoverage();
   showPanel();

@@ -1,6 +1,6 @@
 // The board: open jobs, those needing attention first, then the most urgent and newest.
 // Rows are replaced only when their job changes, and moved only when the order changes.
-import { formatClock, formatDuration, h } from "../api.js";
+import { formatClock, formatCountdown, formatDuration, h } from "../api.js";
 import { FAULT, OPEN_STATUSES, STATUS, statusText } from "./texts.js";
 
 const PRIORITY_RANK = { critical: 0, high: 1, normal: 2 };
@@ -200,7 +200,7 @@ export class Board {
     }
     for (const cell of root.querySelectorAll("td.countdown[data-until]")) {
       const left = (Date.parse(cell.dataset.until) - now) / 1000;
-      cell.textContent = left > 0 ? formatDuration(left) : "已超时 / expired";
+      cell.textContent = left > 0 ? formatCountdown(left) : "已超时 / expired";
       cell.classList.toggle("late", left <= 15);
     }
   }

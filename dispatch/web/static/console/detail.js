@@ -18,7 +18,7 @@ export class JobDetail {
     this.candidates = null;
     this.timelineTimer = null;
     store.subscribe((ids) => {
-      if (this.jobId && ids.includes(this.jobId)) {
+      if (this.jobId && (ids === null || ids.includes(this.jobId))) {
         const status = this.job && this.job.status;
         if (status !== this.shownStatus) {
           this.shownStatus = status;

@@ -2,6 +2,7 @@
 import { get } from "../api.js";
 
 const VAN_REFRESH_MS = 5000;
+const CLOSED = ["completed", "towed", "cancelled", "failed"];
 
 export class Fleet {
   constructor(store) {
@@ -63,14 +64,22 @@ export class Fleet {
 
   jobOfVan(vanId) {
     for (const job of this.store.jobs.values()) {
-      if (job.van_id === vanId && !["completed", "towed", "cancelled", "failed"].includes(job.status)) return job;
+      if (job.van_id === vanId && !CLOSED.includes(job.status)) return job;
     }
     return null;
   }
 
+  openJobsByVan() {
+    const byVan = new Map();
+    for (const job of this.store.jobs.values()) {
+      if (job.van_id !== null && job.van_id !== undefined && !CLOSED.includes(job.status)) byVan.set(job.van_id, job);
+    }
+    return byVan;
+  }
+
   // free | offered | en_route | on_site | off_shift
-  stateOf(van) {
-    const job = this.jobOfVan(van.id);
+  stateOf(van, jobsByVan = null) {
+    const job = jobsByVan ? jobsByVan.get(van.id) : this.jobOfVan(van.id);
     if (job) {
       if (job.status === "offered") return "offered";
       if (job.status === "accepted" || job.status === "en_route") return "en_route";

@@ -88,15 +88,14 @@ export class JobMap {
         this.jobMarkers.delete(job.id);
         continue;
       }
-      const icon = L.divIcon({
-        className: "",
-        html: `<div class="job-marker s-${job.status}" data-job-id="${job.id}" data-reference="${job.reference}"></div>`,
-        iconSize: [14, 14],
-      });
+      const html = `<div class="job-marker s-${job.status}" data-job-id="${job.id}" data-reference="${job.reference}"></div>`;
+      const icon = L.divIcon({ className: "", html, iconSize: [14, 14] });
       if (existing) {
         existing.setLatLng(toMap(job.lat, job.lon));
-        existing.setIcon(icon);
-        existing.setTooltipContent(`${job.reference} ${statusText(job.status)}`);
+        if (existing.options.icon.options.html !== html) {
+          existing.setIcon(icon);
+          existing.setTooltipContent(`${job.reference} ${statusText(job.status)}`);
+        }
       } else {
         const marker = L.marker(toMap(job.lat, job.lon), { icon, zIndexOffset: 500 })
           .bindTooltip(`${job.reference} ${statusText(job.status)}`)
@@ -109,10 +108,11 @@ export class JobMap {
   }
 
   updateVans() {
+    const jobsByVan = this.fleet.openJobsByVan();
     for (const van of this.fleet.vans.values()) {
       const position = this.fleet.positionOf(van);
       if (!position) continue;
-      const state = this.fleet.stateOf(van);
+      const state = this.fleet.stateOf(van, jobsByVan);
       const marker = this.vanMarkers.get(van.id);
       const html = `<div class="van-marker v-${state}" data-van-id="${van.id}" data-plate="${van.plate}" data-state="${state}">${van.kind === "mobile_station" ? "M" : ""}</div>`;
       if (marker) {

@@ -32,11 +32,26 @@ export class JobStore {
   }
 
   // Every open job, one status at a time (the list API filters by one status), page by page.
+  // Listeners hear of them when `announce()` is called (once the fleet is known too).
   async loadOpen() {
     const lists = await Promise.all(OPEN_STATUSES.map((status) => this._loadStatus(status)));
-    const ids = [];
-    for (const job of lists.flat()) if (this._put(job)) ids.push(job.id);
-    this._changed(ids);
+    for (const job of lists.flat()) this._put(job);
+  }
+
+  announce() {
+    this._changed(null); // null: everything changed
+  }
+
+  // Offers out when the board opened: their expiry from the job's last offer event (when the job read
+  // does not carry its pending offer).
+  async loadOfferExpiries() {
+    const offered = [...this.jobs.values()].filter((j) => j.status === "offered" && !this.offerExpiry.has(j.id));
+    for (const job of offered) {
+      const events = await get(`/api/call-center/jobs/${job.id}/events`);
+      const last = events.filter((e) => e.data && e.data.offer_expires_at).pop();
+      if (last && job.status === "offered") this.offerExpiry.set(job.id, last.data.offer_expires_at);
+    }
+    if (offered.length) this._changed(offered.map((j) => j.id));
   }
 
   async _loadStatus(status) {
