@@ -196,7 +196,7 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_created(
     assert page.locator("#job-detail").count() == 0
 
 
-def test_a_second_call_for_the_same_vehicle_links_to_the_open_job(page: Any, live_server: LiveServer) -> None:
+def test_a_second_call_links_to_the_open_job_and_search_finds_it(page: Any, live_server: LiveServer) -> None:
     plate = new_plate()
     first = create_job_by_api(live_server, plate)
     sign_in_to_console(page)
@@ -212,3 +212,8 @@ def test_a_second_call_for_the_same_vehicle_links_to_the_open_job(page: Any, liv
     expect(link).to_contain_text(first["reference"])
     link.click()
     expect(page.locator("#job-detail h2")).to_contain_text(first["reference"])
+    page.keyboard.press("Escape")
+    page.keyboard.press("/")
+    page.keyboard.type(plate)
+    expect(page.locator("#board tbody tr")).to_have_count(1)
+    expect(board_row(page, first["reference"])).to_have_count(1)
