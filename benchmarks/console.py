@@ -180,6 +180,10 @@ async def open_board(browser: Any, url: str, expected_rows: int) -> tuple[Any, f
         polling="raf",
         timeout=120_000,
     )
+    marks = await page.evaluate(
+        "performance.getEntriesByType('mark').map(m => `${m.name} ${Math.round(m.startTime)} ms`).join(', ')"
+    )
+    print(f"  page marks: {marks}", file=sys.stderr, flush=True)
     return page, time.perf_counter() - started
 
 

@@ -100,10 +100,14 @@ async function start() {
   const ready = new Promise((resolve) => { stream.onReady = resolve; });
   stream.start();
   await ready;
+  performance.mark("console:stream-ready");
   await Promise.all([store.loadOpen(), fleet.load()]);
+  performance.mark("console:data-loaded");
   store.announce();
+  performance.mark("console:board-drawn");
   store.loadOfferExpiries();
   jobMap.drawStations();
+  performance.mark("console:stations-drawn");
   jobMap.drawCoverage();
   showPanel();
   document.body.dataset.ready = "true";
