@@ -217,3 +217,18 @@ def test_a_second_call_links_to_the_open_job_and_search_finds_it(page: Any, live
     page.keyboard.type(plate)
     expect(page.locator("#board tbody tr")).to_have_count(1)
     expect(board_row(page, first["reference"])).to_have_count(1)
+
+
+def test_a_click_on_the_map_gives_the_new_job_its_coordinates(page: Any) -> None:
+    sign_in_to_console(page)
+    page.keyboard.press("n")
+    form = page.locator("#new-job")
+    form.locator("#pick-on-map").click()
+    box = page.locator("#map").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + box["width"] * 0.3, box["y"] + box["height"] * 0.6)
+    lat = float(form.locator("[name='location.lat']").input_value())
+    lon = float(form.locator("[name='location.lon']").input_value())
+    assert 27 < lat < 32 and 117 < lon < 124  # inside the Zhejiang view the console opens on
+    assert form.locator("[name='location.datum']").input_value() == "wgs84"
+    expect(page.locator(".pick-marker")).to_be_visible()
