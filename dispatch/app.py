@@ -48,6 +48,7 @@ from dispatch.notifications.worker import NotificationWorker
 from dispatch.settings import Settings, get_settings
 from dispatch.tracking.views import page_router as tracking_page_router
 from dispatch.tracking.views import router as tracking_router
+from dispatch.web.pages import install_web
 from field_app_api.housekeeping import IdempotencyPurgeWorker
 from field_app_api.router import router as field_router
 
@@ -145,6 +146,7 @@ def create_app(
     )
     for router in routers:
         app.include_router(router)
+    install_web(app)
 
     @app.get("/", include_in_schema=False)
     def home() -> HTMLResponse:
@@ -170,6 +172,8 @@ _HOME_PAGE = """<!doctype html>
 <h1>整车厂救援与流动服务调度系统</h1>
 <p>Roadside &amp; mobile service dispatch</p>
 <ul>
+<li><a href="/console">呼叫中心控制台 / Call-center console</a></li>
+<li><a href="/console/login">登录 / Sign in</a></li>
 <li><a href="/docs">接口文档 / API docs (Swagger UI)</a></li>
 <li><a href="/redoc">接口文档 / API reference (ReDoc)</a></li>
 <li><a href="/health">健康检查 / Health</a></li>

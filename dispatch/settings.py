@@ -17,6 +17,8 @@ from typing import Annotated
 from pydantic import AwareDatetime, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from routing.datums import Datum
+
 SECRET_FILE_NAME = ".dispatch-secret"
 
 
@@ -87,6 +89,12 @@ class Settings(BaseSettings):
     stream_auth_timeout_s: Annotated[float, Field(gt=0)] = 10.0
     tracking_link_ttl_hours: Annotated[int, Field(gt=0)] = 24
     public_base_url: str = "http://127.0.0.1:8000"
+    # --- issue 11: web consoles ---
+    # Map tiles: empty = no tile layer (a blank background that works offline; markers and circles still
+    # show). Chinese providers (AMap, Tencent) draw in GCJ-02: set the datum so markers are shifted onto them.
+    map_tile_url: str = ""
+    map_tile_datum: Datum = Datum.WGS84
+    map_tile_attribution: str = ""
 
     # --- issue 16: faults and attacks ---
     # Live streams read the event log; besides every wake-up (a local commit, a Redis message) each worker

@@ -71,8 +71,8 @@ def get_coverage(_user: PlannerDep, session: SessionDep, settings: SettingsDep) 
     return coverage_read(coverage_report(session=session, settings=settings))
 
 
-@router.get("/coverage.geojson", summary="Coverage map layers (GeoJSON) / 覆盖地图 (planner)")
-def get_coverage_geojson(_user: PlannerDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
+@router.get("/coverage.geojson", summary="Coverage map layers (GeoJSON) / 覆盖地图 (staff)")
+def get_coverage_geojson(_user: StaffDep, session: SessionDep, settings: SettingsDep) -> dict[str, Any]:
     return coverage_geojson(coverage_report(session=session, settings=settings))
 
 

@@ -52,6 +52,13 @@ def test_coverage_geojson_for_maps(client: TestClient, auth: Auth) -> None:
     assert 121 < lon < 122 and 29 < lat < 30  # (lon, lat) order, WGS-84
 
 
+def test_agents_read_the_coverage_map_but_not_the_planners_report(client: TestClient, auth: Auth) -> None:
+    """The call-center map shades the gaps; the coverage report (owners, campaigns) stays the planners'."""
+    assert client.get("/api/planner/coverage.geojson", headers=auth("agent")).status_code == 200
+    assert client.get("/api/planner/coverage", headers=auth("agent")).status_code == 403
+    assert client.get("/api/planner/coverage.geojson", headers=auth("tech001")).status_code == 403
+
+
 def test_cli_prints_the_table(
     db: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
