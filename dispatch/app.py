@@ -34,8 +34,10 @@ from dispatch.fleet.views import router as fleet_router
 from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.views import router as call_center_router
 from dispatch.settings import Settings, get_settings
+from dispatch.tracking.log_redaction import install_token_redaction
 from dispatch.tracking.views import page_router as tracking_page_router
 from dispatch.tracking.views import router as tracking_router
+from dispatch.web.compression import StaticCompression
 from dispatch.web.pages import install_web
 from field_app_api.housekeeping import IdempotencyPurgeWorker
 from field_app_api.router import router as field_router
@@ -116,6 +118,8 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_web(app)
+    install_token_redaction()
+    app.add_middleware(StaticCompression)
 
     @app.get("/", include_in_schema=False)
     def home() -> HTMLResponse:
