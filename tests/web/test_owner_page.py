@@ -75,6 +75,9 @@ def test_owner_sees_the_van_on_its_way_and_not_after_it_arrives(phone: Any, live
     SCREENSHOTS.mkdir(exist_ok=True)
     phone.screenshot(path=str(SCREENSHOTS / "owner-page-van-on-its-way.png"))
 
+    # A dropped connection comes back by itself and the page keeps following the job.
+    phone.evaluate("window.ownerTracking.drop()")
+    expect(phone.locator("#live")).to_have_text("实时 / live")
     crew.ping(breakdown[0] + 2 * KM_NORTH_DEG, breakdown[1])
     expect(van).to_be_visible()
     crew.write(f"/api/field/jobs/{job['job']['id']}/status", {"status": "on_site"})

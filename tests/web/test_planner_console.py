@@ -73,8 +73,34 @@ def book_around_the_seat(
     return booked
 
 
+def owner_sees_window_and_stops_before(
+    browser: Any, live_server: LiveServer, booked: list[dict[str, Any]], routes: list[dict[str, Any]]
+) -> None:
+    """A booked owner's link, on a phone, once the plan is out: the window and the stops before theirs."""
+    visits = max(routes, key=lambda van: len(van["visits"]))["visits"]
+    third = visits[min(2, len(visits) - 1)]
+    booking = next(b for b in booked if b["id"] == third["booking_id"])
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 360, "height": 740}, locale="zh-CN", is_mobile=True
+    )
+    phone = context.new_page()
+    try:
+        phone.goto(f"/track/{booking['tracking_token']}")
+        expect(phone.locator("#status")).to_have_text("已预约 / Booked")
+        expect(phone.locator("#window")).to_have_text(re.compile(r"^\d{1,2}月\d{1,2}日 \d\d:\d\d–\d\d:\d\d$"))
+        before = third["sequence"] - 1
+        expect(phone.locator("#stops-before")).to_have_text(
+            f"{before} 个 / {before} stop{'' if before == 1 else 's'}"
+        )
+        expect(phone.locator(".owner-pin.destination span")).to_be_visible()
+        expect(phone.locator(".owner-pin.van")).to_have_count(0)
+        phone.screenshot(path=str(SCREENSHOTS / "owner-page-countryside.png"))
+    finally:
+        context.close()
+
+
 def test_planner_builds_and_publishes_a_day_plan_and_sees_routes_and_timelines(
-    page: Any, live_server: LiveServer
+    page: Any, browser: Any, live_server: LiveServer
 ) -> None:
     sign_in_as(page, "planner")
     SCREENSHOTS.mkdir(exist_ok=True)
@@ -123,6 +149,7 @@ def test_planner_builds_and_publishes_a_day_plan_and_sees_routes_and_timelines(
     expect(page.locator("#plan-summary")).to_contain_text("已发布 / published")
     expect(page.locator("#publish-plan")).to_be_disabled()
     page.screenshot(path=str(SCREENSHOTS / "planner-day-plan.png"), full_page=False)
+    owner_sees_window_and_stops_before(browser, live_server, booked, routes)
 
     cancelled = next(
         b for b in booked if any(v["booking_id"] == b["id"] for van in routes for v in van["visits"])

@@ -1,7 +1,7 @@
 // The owner's tracking page (/track/{token}): status, ETA and a small map with the destination and, while
 // the van is on its way, the van. Fed by the owner's websocket; every message is the whole view, so after
 // a drop the page reconnects (with its last event id) and is whole again on the first message.
-import { formatClock, formatDuration, formatTime, h } from "./api.js";
+import { config, formatClock, formatDuration, h } from "./api.js";
 import { createMap, toMap } from "./map.js";
 
 const L = window.L;
@@ -52,8 +52,21 @@ function showMap(view) {
   else if (shown.length === 1) map.setView(shown[0], 14);
 }
 
+const dayFormat = new Intl.DateTimeFormat("zh-CN", {
+  timeZone: config.timezone || "Asia/Shanghai",
+  month: "numeric",
+  day: "numeric",
+});
+
+// "12月3日 10:00"
+function dayAndClock(iso) {
+  const parts = Object.fromEntries(dayFormat.formatToParts(new Date(iso)).map((p) => [p.type, p.value]));
+  return `${parts.month}月${parts.day}日 ${formatClock(iso)}`;
+}
+
 function etaText(view) {
-  if (!view.eta_at) return null;
+  // A plan's arrival time is shown as "planned arrival" with its date; the ETA row is for a van on its way.
+  if (!view.eta_at || view.eta_source === "plan") return null;
   const minutes = view.eta_s !== null && view.eta_s !== undefined ? formatDuration(Math.max(60, view.eta_s)) : "";
   return `${formatClock(view.eta_at)}（约 ${minutes}）`;
 }
@@ -68,10 +81,9 @@ function showFacts(view) {
   const status = document.getElementById("status");
   status.textContent = view.status_text;
   status.dataset.status = view.status;
-  const window_ =
-    view.window_start && `${formatTime(view.window_start)} – ${formatClock(view.window_end)}`;
+  const window_ = view.window_start && `${dayAndClock(view.window_start)}–${formatClock(view.window_end)}`;
   const arrival =
-    view.planned_arrival_at && view.kind === "booking" ? formatClock(view.planned_arrival_at) : null;
+    view.planned_arrival_at && view.kind === "booking" ? dayAndClock(view.planned_arrival_at) : null;
   const rows = [
     fact("预计到达", "ETA", etaText(view), "eta"),
     fact("预约时段", "Your window", window_, "window"),
