@@ -18,6 +18,7 @@ export async function showDayPlan(main, campaignId, day) {
   const bookingById = new Map(bookings.map((b) => [b.id, b]));
   const colours = new Map(campaign.vans.map((van, i) => [van.van_id, vanColour(i)]));
   const lunchMinutes = new Map(campaign.vans.map((van) => [van.van_id, van.lunch_minutes]));
+  const plates = new Map(campaign.vans.map((van) => [van.van_id, van.plate]));
 
   const status = h("p", { id: "plan-status", class: "form-error", dataset: { errorFor: "_form" }, role: "alert" });
   const versionSelect = h("select", { id: "plan-version" });
@@ -61,7 +62,7 @@ export async function showDayPlan(main, campaignId, day) {
     const parts = [
       summary(plan),
       legend(plan, colours),
-      changesSection(plan),
+      changesSection(plan, plates),
       droppedSection(plan, bookingById),
       timelines(plan, colours, lunchMinutes, bookingById),
     ];
@@ -158,7 +159,8 @@ function legend(plan, colours) {
   return table([["车辆", "Van"], ["站点", "Stops"], ["出车", "Out"], ["里程", "Distance"], ["行驶", "Driving"]], rows, { id: "van-legend" });
 }
 
-function changesSection(plan) {
+function changesSection(plan, plates) {
+  const plate = (vanId) => plates.get(vanId) || `#${vanId}`;
   const changes = plan.changes || {};
   const keys = ["added", "removed", "moved", "retimed", "newly_dropped"];
   if (!keys.some((k) => (changes[k] || []).length)) {
@@ -169,7 +171,7 @@ function changesSection(plan) {
   const lines = [
     ...(changes.added || []).map((ref) => `新增 / added ${ref}`),
     ...(changes.removed || []).map((ref) => `移除 / removed ${ref}`),
-    ...(changes.moved || []).map((m) => `换车 / moved ${m.booking_reference}: van ${m.from_van_id} → ${m.to_van_id}`),
+    ...(changes.moved || []).map((m) => `换车 / moved ${m.booking_reference}: ${plate(m.from_van_id)} → ${plate(m.to_van_id)}`),
     ...(changes.retimed || []).map((m) => `改时 / retimed ${m.booking_reference}: ${formatClock(m.from)} → ${formatClock(m.to)} (${m.shift_min > 0 ? "+" : ""}${m.shift_min} 分 / min)`),
     ...(changes.newly_dropped || []).map((ref) => `新增未能安排 / newly not served ${ref}`),
   ];
