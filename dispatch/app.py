@@ -46,8 +46,10 @@ from dispatch.notifications.views import admin_router as notifications_admin_rou
 from dispatch.notifications.views import router as notifications_router
 from dispatch.notifications.worker import NotificationWorker
 from dispatch.settings import Settings, get_settings
+from dispatch.tracking.log_redaction import install_token_redaction
 from dispatch.tracking.views import page_router as tracking_page_router
 from dispatch.tracking.views import router as tracking_router
+from dispatch.web.compression import StaticCompression
 from dispatch.web.pages import install_web
 from field_app_api.housekeeping import IdempotencyPurgeWorker
 from field_app_api.router import router as field_router
@@ -147,6 +149,8 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_web(app)
+    install_token_redaction()
+    app.add_middleware(StaticCompression)
 
     @app.get("/", include_in_schema=False)
     def home() -> HTMLResponse:

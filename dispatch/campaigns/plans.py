@@ -91,9 +91,10 @@ def build_day_plan(
     if baseline.plan is not None:
         before = visit_times(session, baseline.plan.id)
         known = bookings | _bookings_by_id(session, set(before) - set(bookings))
-        plan.changes |= diff_plans(
-            before, visit_times(session, plan.id), known, set(bookings), baseline.plan.dropped
-        )
+        # A new dict, not `|=`: the query above autoflushed `changes`, and an in-place change of the
+        # flushed dict would look unchanged to SQLAlchemy and never be stored.
+        diff = diff_plans(before, visit_times(session, plan.id), known, set(bookings), baseline.plan.dropped)
+        plan.changes = plan.changes | diff
         _carry_visit_status(session, baseline.plan.id, plan.id)
         record_event(
             session,

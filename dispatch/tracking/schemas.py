@@ -17,6 +17,13 @@ class VanPosition(BaseModel):
     recorded_at: datetime
 
 
+class Destination(BaseModel):
+    """Where the van is coming to: the owner's own breakdown or visit place (WGS-84)."""
+
+    lat: float
+    lon: float
+
+
 class TrackingRead(BaseModel):
     """The owner's view. Times are UTC (ISO 8601); pages show them in Asia/Shanghai."""
 
@@ -41,6 +48,8 @@ class TrackingRead(BaseModel):
     stops_before_yours: int | None = None
     last_event_id: int
     expires_at: datetime | None = None
+    # Issue 11: the owner's page draws it on a map.
+    destination: Destination | None = None
 
 
 class TrackingLinkRead(BaseModel):

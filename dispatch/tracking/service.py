@@ -21,7 +21,7 @@ from dispatch.jobs.models import CLOSED_STATUSES, JobStatus, RescueJob
 from dispatch.references import tracking_token
 from dispatch.settings import Settings
 from dispatch.tracking.models import TrackingLink
-from dispatch.tracking.schemas import TrackingLinkRead, TrackingRead, VanPosition
+from dispatch.tracking.schemas import Destination, TrackingLinkRead, TrackingRead, VanPosition
 from dispatch.tracking.scope import TrackingScope
 from dispatch.tracking.texts import status_text
 from dispatch.travel_times import DriveTime, EtaKind
@@ -120,6 +120,7 @@ def _job_view(
         technician_first_name=_first_name(session, van) if status in NAMED_CREW_STATUSES else None,
         last_event_id=last_id,
         expires_at=link.expires_at,
+        destination=Destination(lat=job.lat, lon=job.lon),
     )
     if on_the_way and van is not None:
         set_off = set_off_at(session, job.id)
@@ -161,6 +162,7 @@ def _booking_view(
         stops_before_yours=stops_before,
         last_event_id=last_id,
         expires_at=link.expires_at,
+        destination=Destination(lat=booking.lat, lon=booking.lon),
     )
     heading_here = (
         visit is not None

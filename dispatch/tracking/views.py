@@ -63,8 +63,8 @@ def track(token: str, session: SessionDep, settings: SettingsDep, clock: ClockDe
 
 @page_router.get("/{token}", response_class=HTMLResponse)
 @router.get("/{token}/page", response_class=HTMLResponse, include_in_schema=False)
-def track_page(token: str) -> HTMLResponse:
-    return HTMLResponse(tracking_page(token))
+def track_page(token: str, settings: SettingsDep) -> HTMLResponse:
+    return HTMLResponse(tracking_page(settings, token))
 
 
 @router.websocket("/{token}/ws")

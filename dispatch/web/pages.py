@@ -28,9 +28,12 @@ router = APIRouter(include_in_schema=False)
 
 def install_web(app: FastAPI) -> None:
     """Mount the consoles' static files and pages on the app."""
+    from dispatch.web.planner_page import router as planner_router  # it imports render_page from here
+
     app.mount("/static/web", StaticFiles(directory=STATIC_DIR), name="web-static")
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.include_router(router)
+    app.include_router(planner_router)
 
 
 def page_config(settings: Settings) -> dict[str, str]:

@@ -113,6 +113,9 @@ def test_replan_keeps_done_visits_locked_and_shows_what_moved(
     changes = second["changes"]
     assert changes["removed"] == [_reference(db, cancelled)]
     assert changes["added"] == [added["reference"]]
+    # What moved is stored with the plan, not only said once in the response that built it.
+    stored = client.get(f"/api/planner/plans/{second['id']}", headers=auth("planner")).json()
+    assert stored["changes"] == changes
     again = next(v for v in second["vans"] if v["van_id"] == van["van_id"])
     assert again["visits"][0]["booking_id"] == done["booking_id"]
     assert again["visits"][0]["status"] == "completed"

@@ -40,6 +40,7 @@ OWNER_FIELDS = {
     "stops_before_yours",
     "last_event_id",
     "expires_at",
+    "destination",
 }
 
 
@@ -103,6 +104,7 @@ def test_en_route_job_shows_the_van_and_an_eta_from_its_last_ping(
     assert body["eta_source"] == "van_position"
     assert body["eta_s"] == round(drive_s) - 120
     assert body["van_position"]["lat"] == JOB_LAT + 0.2
+    assert body["destination"] == {"lat": JOB_LAT, "lon": JOB_LON}
 
 
 def test_position_is_hidden_once_the_van_has_arrived(
@@ -151,6 +153,7 @@ def test_booking_shows_window_plan_and_stops_before_yours(
     assert body["stops_before_yours"] == 2
     assert body["eta_source"] == "plan" and body["van_position"] is None
     assert body["contact_phone_masked"] == "139****4321"
+    assert body["destination"] == {"lat": tracked.booking.lat, "lon": tracked.booking.lon}
     set_visit_status(db, tracked.visits[0], VisitStatus.COMPLETED)
     set_visit_status(db, tracked.visits[1], VisitStatus.COMPLETED)
     body = client.get(f"/api/track/{tracked.link.token}").json()
