@@ -41,6 +41,7 @@ def list_offers(ctx: ContextDep) -> list[OfferRead]:
             fault_category=job.fault_category,
             fault_description=job.fault_description,
             priority=job.priority,
+            vehicle_plate=job.vehicle_plate,
             vehicle_model=job.vehicle_model,
             powertrain=job.powertrain,
             lat=job.lat,
