@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
 
 from dispatch.api.ids import RowId
+from dispatch.fleet.crews import CrewMember
 from dispatch.jobs.models import JobStatus
 from dispatch.owners.models import Powertrain
 from routing.datums import Datum
@@ -128,6 +129,7 @@ class OfferRead(BaseModel):
     fault_category: str
     fault_description: str
     priority: str
+    vehicle_plate: str | None = None
     vehicle_model: str
     powertrain: Powertrain
     lat: float
@@ -256,6 +258,8 @@ class PlannedStopRead(BaseModel):
 
 class TodaysPlan(BaseModel):
     van_id: int
+    plate: str = ""
+    crew: list[CrewMember] = Field(default_factory=list)
     service_date: date
     stops: list[PlannedStopRead]
 

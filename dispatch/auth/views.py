@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request, status
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response, status
 from fastapi.security import OAuth2PasswordRequestForm
 from pydantic import BaseModel, Field
 from sqlmodel import col, select
@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from dispatch.api.deps import AdminDep, ClockDep, CurrentUser, SessionDep, SettingsDep
 from dispatch.api.errors import ERROR_RESPONSES
 from dispatch.api.ids import RowId
+from dispatch.api.totals import TOTAL_COUNT_HEADER, set_total_count
 from dispatch.auth import service, tickets
 from dispatch.auth.models import Role, User
 from dispatch.errors import TooManyAttempts
@@ -106,9 +107,16 @@ def me(user: CurrentUser) -> User:
     return user
 
 
-@admin_router.get("/users", response_model=list[UserRead], summary="List users / 用户列表 (admin)")
-def list_users(_admin: AdminDep, session: SessionDep) -> list[User]:
-    return list(session.exec(select(User).order_by(col(User.id))))
+@admin_router.get(
+    "/users",
+    response_model=list[UserRead],
+    summary="List users / 用户列表 (admin)",
+    responses=TOTAL_COUNT_HEADER,
+)
+def list_users(_admin: AdminDep, session: SessionDep, response: Response) -> list[User]:
+    users = list(session.exec(select(User).order_by(col(User.id))))
+    set_total_count(response, len(users))
+    return users
 
 
 @admin_router.post(

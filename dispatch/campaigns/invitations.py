@@ -56,8 +56,9 @@ def owners_in_area(session: Session, campaign: Campaign) -> list[Owner]:
 
 def invitation_list(
     *, session: Session, campaign: Campaign, today: date, limit: int, offset: int
-) -> list[Invitation]:
-    """Owners in the area with their vehicles, most overdue first; owners already booked are flagged."""
+) -> tuple[list[Invitation], int]:
+    """Owners in the area with their vehicles, most overdue first (a page, and how many in all); owners
+    already booked are flagged."""
     owners = owners_in_area(session, campaign)
     owner_ids = [o.id for o in owners]
     vehicles: dict[int, list[Vehicle]] = {}
@@ -90,4 +91,4 @@ def invitation_list(
             )
         )
     rows.sort(key=lambda r: (r.already_booked, -r.overdue_ratio, r.owner_id))
-    return rows[offset : offset + limit]
+    return rows[offset : offset + limit], len(rows)

@@ -18,6 +18,8 @@ from dispatch.campaigns.schemas import (
     PlanVisitRead,
     VanRouteRead,
 )
+from dispatch.fleet.crews import VanSummary, van_summaries
+from dispatch.owners.models import Vehicle
 from dispatch.tracking.models import TrackingLink
 
 
@@ -77,7 +79,10 @@ def plan_read(session: Session, plan: RoutePlan) -> PlanRead:
         )
     )
     bookings = _bookings(session, [v.booking_id for v in visits if v.booking_id is not None])
-    vans = [_van_route(summary, visits, bookings) for summary in plan.changes.get("vans", [])]
+    plates = _vehicle_plates(session, [b.vehicle_id for b in bookings.values()])
+    summaries = plan.changes.get("vans", [])
+    crews = van_summaries(session, [int(str(s["van_id"])) for s in summaries])
+    vans = [_van_route(summary, visits, bookings, plates, crews) for summary in summaries]
     return PlanRead(
         id=plan.id,
         campaign_id=plan.campaign_id,
@@ -106,8 +111,19 @@ def _bookings(session: Session, ids: list[uuid.UUID]) -> dict[uuid.UUID, Booking
     return {b.id: b for b in session.exec(select(Booking).where(col(Booking.id).in_(ids)))}
 
 
+def _vehicle_plates(session: Session, ids: list[int | None]) -> dict[int, str]:
+    wanted = sorted({i for i in ids if i is not None})
+    if not wanted:
+        return {}
+    return {v.id: v.plate for v in session.exec(select(Vehicle).where(col(Vehicle.id).in_(wanted))) if v.id}
+
+
 def _van_route(
-    summary: dict[str, object], visits: list[PlanVisit], bookings: dict[uuid.UUID, Booking]
+    summary: dict[str, object],
+    visits: list[PlanVisit],
+    bookings: dict[uuid.UUID, Booking],
+    plates: dict[int, str],
+    crews: dict[int, VanSummary],
 ) -> VanRouteRead:
     van_id = summary["van_id"]
     rows = []
@@ -118,6 +134,10 @@ def _van_route(
                 sequence=visit.sequence,
                 booking_id=visit.booking_id,
                 booking_reference=booking.reference if booking else None,
+                owner_name=booking.owner_name if booking else None,
+                phone=booking.phone if booking else None,
+                address=booking.address if booking else None,
+                vehicle_plate=plates.get(booking.vehicle_id) if booking and booking.vehicle_id else None,
                 status=visit.status,
                 arrival_at=visit.arrival_at,
                 start_at=visit.start_at,
@@ -131,6 +151,7 @@ def _van_route(
     return VanRouteRead(
         van_id=int(str(van_id)),
         plate=str(summary["plate"]),
+        crew=crew.crew if (crew := crews.get(int(str(van_id)))) is not None else [],
         start_at=_when(summary["start_at"]),
         end_at=_when(summary["end_at"]),
         distance_km=float(str(summary["distance_km"])),

@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from dispatch.api.ids import RowId
 from dispatch.api.local_time import LocalTime
 from dispatch.campaigns.models import BookingStatus, CampaignMode, CampaignStatus, PlanStatus, VisitStatus
+from dispatch.fleet.crews import CrewMember
 from routing.datums import Datum
 
 Lat = Annotated[float, Field(ge=-90, le=90, description="WGS-84 latitude, degrees")]
@@ -207,6 +208,10 @@ class PlanVisitRead(BaseModel):
     sequence: int
     booking_id: uuid.UUID | None
     booking_reference: str | None
+    owner_name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+    vehicle_plate: str | None = None
     status: VisitStatus
     arrival_at: datetime
     start_at: datetime
@@ -220,6 +225,7 @@ class PlanVisitRead(BaseModel):
 class VanRouteRead(BaseModel):
     van_id: int
     plate: str
+    crew: list[CrewMember] = Field(default_factory=list, description="names and phones of the van's crew")
     start_at: datetime | None
     end_at: datetime | None
     distance_km: float

@@ -10,11 +10,12 @@ import uuid
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, status
+from fastapi import APIRouter, Depends, Query, Response, status
 
 from dispatch.api.deps import ClockDep, PlannerDep, SessionDep, SettingsDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
 from dispatch.api.ids import Offset
+from dispatch.api.totals import TOTAL_COUNT_HEADER, set_total_count
 from dispatch.campaigns import bookings as booking_service
 from dispatch.campaigns import plans as plan_service
 from dispatch.campaigns import service as campaign_service
@@ -92,12 +93,16 @@ def create_campaign(
     return campaign_service.campaign_read(session=session, campaign=campaign)
 
 
-@router.get("/campaigns", response_model=list[CampaignRead], summary="Campaigns / 活动列表 (staff)")
-def list_campaigns(_user: StaffDep, session: SessionDep) -> list[CampaignRead]:
-    return [
-        campaign_service.campaign_read(session=session, campaign=c)
-        for c in campaign_service.list_campaigns(session=session)
-    ]
+@router.get(
+    "/campaigns",
+    response_model=list[CampaignRead],
+    summary="Campaigns / 活动列表 (staff)",
+    responses=TOTAL_COUNT_HEADER,
+)
+def list_campaigns(_user: StaffDep, session: SessionDep, response: Response) -> list[CampaignRead]:
+    campaigns = campaign_service.list_campaigns(session=session)
+    set_total_count(response, len(campaigns))
+    return [campaign_service.campaign_read(session=session, campaign=c) for c in campaigns]
 
 
 @router.get(
@@ -111,17 +116,21 @@ def get_campaign(campaign: CurrentCampaign, _user: StaffDep, session: SessionDep
     "/campaigns/{campaign_id}/invitations",
     response_model=list[Invitation],
     summary="Owners to call, most overdue first / 外呼邀约名单 (staff)",
+    responses=TOTAL_COUNT_HEADER,
 )
 def list_invitations(
     campaign: CurrentCampaign,
     _user: StaffDep,
     session: SessionDep,
     clock: ClockDep,
+    response: Response,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Offset = 0,
 ) -> list[Invitation]:
     today = local_today(clock.now())
-    return invitation_list(session=session, campaign=campaign, today=today, limit=limit, offset=offset)
+    page, total = invitation_list(session=session, campaign=campaign, today=today, limit=limit, offset=offset)
+    set_total_count(response, total)
+    return page
 
 
 # -- bookings ---------------------------------------------------------------------------------------
@@ -182,15 +191,18 @@ def create_booking(
     "/campaigns/{campaign_id}/bookings",
     response_model=list[BookingRead],
     summary="Bookings / 预约列表 (staff)",
+    responses=TOTAL_COUNT_HEADER,
 )
 def list_bookings(
     campaign: CurrentCampaign,
     _user: StaffDep,
     session: SessionDep,
     settings: SettingsDep,
+    response: Response,
     service_date: date | None = None,
 ) -> list[BookingRead]:
     rows = booking_service.list_bookings(session=session, campaign=campaign, service_date=service_date)
+    set_total_count(response, len(rows))
     return [booking_read(b, settings.owner_arrival_window_minutes) for b in rows]
 
 
@@ -263,11 +275,13 @@ def build_plan(
     "/campaigns/{campaign_id}/days/{service_date}/plans",
     response_model=list[PlanRead],
     summary="Plan versions of a day / 当日路线版本 (planner)",
+    responses=TOTAL_COUNT_HEADER,
 )
 def list_plans(
-    campaign: PlannerCampaign, service_date: date, _user: PlannerDep, session: SessionDep
+    campaign: PlannerCampaign, service_date: date, _user: PlannerDep, session: SessionDep, response: Response
 ) -> list[PlanRead]:
     plans = plan_service.list_plans(session=session, campaign_id=campaign.id, service_date=service_date)
+    set_total_count(response, len(plans))
     return [plan_read(session, p) for p in plans]
 
 

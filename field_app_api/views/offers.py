@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Response
 from fastapi.responses import JSONResponse
 
 from dispatch.api.ids import RowId
+from dispatch.api.totals import TOTAL_COUNT_HEADER, set_total_count
 from dispatch.jobs import offers
 from field_app_api import actions
 from field_app_api.context import ContextDep
@@ -26,8 +27,15 @@ def get_offer_picker() -> offers.CandidatePicker | None:
 PickerDep = Annotated[offers.CandidatePicker | None, Depends(get_offer_picker)]
 
 
-@router.get("", response_model=list[OfferRead], summary="Offers waiting for me / 待响应派单")
-def list_offers(ctx: ContextDep) -> list[OfferRead]:
+@router.get(
+    "",
+    response_model=list[OfferRead],
+    summary="Offers waiting for me / 待响应派单",
+    responses=TOTAL_COUNT_HEADER,
+)
+def list_offers(ctx: ContextDep, response: Response) -> list[OfferRead]:
+    waiting = pending_offers(session=ctx.session, van_id=ctx.crew.van_id, now=ctx.now)
+    set_total_count(response, len(waiting))
     return [
         OfferRead(
             id=offer.id or 0,
@@ -41,13 +49,14 @@ def list_offers(ctx: ContextDep) -> list[OfferRead]:
             fault_category=job.fault_category,
             fault_description=job.fault_description,
             priority=job.priority,
+            vehicle_plate=job.vehicle_plate,
             vehicle_model=job.vehicle_model,
             powertrain=job.powertrain,
             lat=job.lat,
             lon=job.lon,
             address=job.address,
         )
-        for offer, job in pending_offers(session=ctx.session, van_id=ctx.crew.van_id, now=ctx.now)
+        for offer, job in waiting
     ]
 
 

@@ -52,6 +52,7 @@ def test_offer_accept_and_the_whole_rescue(
     offers = client.get("/api/field/offers", headers=auth("tech001")).json()
     assert [o["id"] for o in offers] == [offer.id]
     assert offers[0]["eta_s"] == 900 and "caller_phone" not in offers[0]
+    assert offers[0]["vehicle_plate"] == job.vehicle_plate and offers[0]["expires_at"]
     assert client.get("/api/field/offers", headers=auth("tech002")).json() == []
 
     accepted = _post(client, auth, f"/api/field/offers/{offer.id}/accept", None)

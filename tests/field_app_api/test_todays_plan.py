@@ -104,6 +104,8 @@ def test_todays_plan_lists_the_published_visits_in_order(
 
     body = client.get("/api/field/plan/today", headers=auth(MOBILE_CREW)).json()
     assert body["service_date"] == today.isoformat()
+    van = van_of(db, MOBILE_CREW)
+    assert body["plate"] == van.plate and len(body["crew"]) >= 1 and body["crew"][0]["phone"]
     assert [s["owner_name"] for s in body["stops"]] == ["张三", "李四"]
     assert [s["sequence"] for s in body["stops"]] == [1, 2]
     assert body["stops"][0]["status"] == "planned"

@@ -52,6 +52,10 @@ def test_plan_then_publish_gives_owners_an_arrival_window(
     draft = _plan(client, auth, campaign)
     assert draft["status"] == "draft" and draft["served"] == len(HOURS) and draft["dropped"] == []
     assert draft["total_km"] > 0 and all(v["plate"] for v in draft["vans"])
+    # What a planner calls on (issue 15): the crew of each van, and who and where each stop is.
+    assert all(v["crew"] and all(m["name"] and m["phone"] for m in v["crew"]) for v in draft["vans"])
+    stops = [s for v in draft["vans"] for s in v["visits"] if s["booking_id"]]
+    assert stops and all(s["owner_name"] and s["phone"] for s in stops)
     bookings = client.get(f"/api/planner/campaigns/{campaign['id']}/bookings", headers=auth("agent")).json()
     assert all(b["planned_arrival_at"] is None for b in bookings)
 
