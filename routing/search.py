@@ -34,6 +34,16 @@ class SearchSettings:
     spare_vehicles
         When seeded, how many unused vehicles of each interchangeable group OR-Tools may still open; a
         smaller fleet makes each local-search move cheaper.
+    vroom_seed
+        When PyVRP cannot express the day (lunch breaks, skills, several windows), seed OR-Tools with VROOM's
+        plan instead (:mod:`routing.vroomseed`), within ``warm_start_share`` of the time limit.
+    vroom_exploration
+        VROOM's effort for that seed, 0-5.
+    stagnation_share
+        Stop the search once the plan has not improved for this fraction of the time limit (at least
+        ``min_stagnation_s``); None searches until the time limit. The plan says which stopped it.
+    min_stagnation_s
+        The shortest wait for an improvement before stopping.
     """
 
     first_solution: str = "parallel_cheapest_insertion"
@@ -46,3 +56,7 @@ class SearchSettings:
     warm_start: bool = True
     warm_start_share: float = 0.6
     spare_vehicles: int = 2
+    vroom_seed: bool = True
+    vroom_exploration: int = 5
+    stagnation_share: float | None = 0.2
+    min_stagnation_s: float = 0.3
