@@ -30,13 +30,15 @@ class SearchSettings:
     warm_start
         Seed OR-Tools with a PyVRP plan when PyVRP is installed and can express the problem.
     warm_start_share
-        Fraction of the time limit given to PyVRP for that seed.
+        Fraction of the time limit given to PyVRP for that seed; OR-Tools has the rest.
     spare_vehicles
         When seeded, how many unused vehicles of each interchangeable group OR-Tools may still open; a
         smaller fleet makes each local-search move cheaper.
     vroom_seed
         When PyVRP cannot express the day (lunch breaks, skills, several windows), seed OR-Tools with VROOM's
-        plan instead (:mod:`routing.vroomseed`), within ``warm_start_share`` of the time limit.
+        plan instead (:mod:`routing.vroomseed`).
+    vroom_share
+        Fraction of the time limit VROOM may take (it usually answers sooner); OR-Tools has the rest.
     vroom_exploration
         VROOM's effort for that seed, 0-5.
     stagnation_share
@@ -57,6 +59,7 @@ class SearchSettings:
     warm_start_share: float = 0.6
     spare_vehicles: int = 2
     vroom_seed: bool = True
+    vroom_share: float = 0.7
     vroom_exploration: int = 5
     stagnation_share: float | None = 0.2
     min_stagnation_s: float = 0.3

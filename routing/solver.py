@@ -30,6 +30,8 @@ from routing.vroomseed import vroom_routes
 from routing.warmstart import expressible_in_pyvrp, pyvrp_routes
 
 _TIME = "time"
+_GRACE_MS = 1000
+"""Extra search time when a seed could not be restored within the limit (see :func:`_run`)."""
 _LOAD = "load"
 
 
@@ -153,8 +155,8 @@ def _starting_point(
     if found is not None:
         return _trimmed(problem, found, "pyvrp", settings)
     if settings.vroom_seed and not expressible_in_pyvrp(problem):
-        level = settings.vroom_exploration
-        found = vroom_routes(problem, share_s, skip=unservable, exploration_level=level)
+        vroom_s, level = settings.vroom_share * time_limit_s, settings.vroom_exploration
+        found = vroom_routes(problem, vroom_s, skip=unservable, exploration_level=level)
         if found is not None:
             return _trimmed(problem, found, "vroom", settings)
     if has_idle_surplus(problem, settings.spare_vehicles):
@@ -380,7 +382,14 @@ def _run(
         start = routing.ReadAssignmentFromRoutes(routes, True)
         if start is not None:
             watch.restart()
-            return routing.SolveFromAssignmentWithParameters(start, params), True
+            solution = routing.SolveFromAssignmentWithParameters(start, params)
+            if solution is not None:
+                return solution, True
+            # On a crowded machine the seed may not even be restored before the limit: a late plan beats none.
+            params.time_limit.FromMilliseconds(max(_GRACE_MS, params.time_limit.ToMilliseconds()))
+            solution = routing.SolveFromAssignmentWithParameters(start, params)
+            if solution is not None:
+                return solution, True
     watch.restart()
     return routing.SolveWithParameters(params), False
 

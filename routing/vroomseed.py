@@ -61,7 +61,11 @@ def vroom_solution(
         return None
     import vroom
 
-    jobs = [(pos, v) for pos, v in enumerate(problem.visits) if v.id not in skip]
+    jobs = [
+        (pos, v)
+        for pos, v in enumerate(problem.visits)
+        if v.id not in skip and (_merged_windows(v) or not v.windows)
+    ]
     if not jobs:
         return None
     model = vroom.Input()
@@ -140,10 +144,9 @@ def _vroom_vehicle(
 def _vroom_job(
     vroom: Any, problem: RoutingProblem, pos: int, visit: Visit, skills: dict[str, int], with_load: bool
 ) -> Any:
-    windows = sorted(scaling.window_to_units(w.start_s, w.end_s) for w in visit.windows)
     extra: dict[str, Any] = {}
-    if windows:
-        extra["time_windows"] = [vroom.TimeWindow(start, end) for start, end in windows if start <= end]
+    if visit.windows:
+        extra["time_windows"] = [vroom.TimeWindow(start, end) for start, end in _merged_windows(visit)]
     if with_load:
         extra["delivery"] = vroom.Amount([visit.demand])
     return vroom.Job(
@@ -154,6 +157,19 @@ def _vroom_job(
         priority=MANDATORY_PRIORITY if visit.mandatory else 0,
         **extra,
     )
+
+
+def _merged_windows(visit: Visit) -> list[tuple[int, int]]:
+    """The visit's windows in solver units, sorted and with overlaps merged, as VROOM requires."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(scaling.window_to_units(w.start_s, w.end_s) for w in visit.windows):
+        if start > end:
+            continue
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _read_routes(problem: RoutingProblem, steps: Any) -> list[SolvedRoute]:
