@@ -41,6 +41,8 @@ class SearchSettings:
         Fraction of the time limit VROOM may take (it usually answers sooner); OR-Tools has the rest.
     vroom_exploration
         VROOM's effort for that seed, 0-5.
+    vroom_threads
+        VROOM's worker threads for that seed (OR-Tools itself searches on one).
     stagnation_share
         Stop the search once the plan has not improved for this fraction of the time limit (at least
         ``min_stagnation_s``); None searches until the time limit. The plan says which stopped it.
@@ -61,5 +63,6 @@ class SearchSettings:
     vroom_seed: bool = True
     vroom_share: float = 0.7
     vroom_exploration: int = 5
+    vroom_threads: int = 1
     stagnation_share: float | None = 0.2
     min_stagnation_s: float = 0.3

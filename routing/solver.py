@@ -156,7 +156,9 @@ def _starting_point(
         return _trimmed(problem, found, "pyvrp", settings)
     if settings.vroom_seed and not expressible_in_pyvrp(problem):
         vroom_s, level = settings.vroom_share * time_limit_s, settings.vroom_exploration
-        found = vroom_routes(problem, vroom_s, skip=unservable, exploration_level=level)
+        found = vroom_routes(
+            problem, vroom_s, skip=unservable, exploration_level=level, threads=settings.vroom_threads
+        )
         if found is not None:
             return _trimmed(problem, found, "vroom", settings)
     if has_idle_surplus(problem, settings.spare_vehicles):

@@ -90,10 +90,17 @@ def vroom_solution(
 
 
 def vroom_routes(
-    problem: RoutingProblem, time_limit_s: float, *, skip: Collection[str] = (), exploration_level: int = 5
+    problem: RoutingProblem,
+    time_limit_s: float,
+    *,
+    skip: Collection[str] = (),
+    exploration_level: int = 5,
+    threads: int = 1,
 ) -> dict[str, list[str]] | None:
     """Visit ids per vehicle id from a VROOM run, the shape the solver seeds from; None if unavailable."""
-    routes = vroom_solution(problem, time_limit_s, skip=skip, exploration_level=exploration_level)
+    routes = vroom_solution(
+        problem, time_limit_s, skip=skip, exploration_level=exploration_level, threads=threads
+    )
     if routes is None:
         return None
     return {r.vehicle_id: [visit_id for visit_id, _ in r.service_starts] for r in routes}

@@ -52,6 +52,9 @@ def test_plan_then_publish_gives_owners_an_arrival_window(
     draft = _plan(client, auth, campaign)
     assert draft["status"] == "draft" and draft["served"] == len(HOURS) and draft["dropped"] == []
     assert draft["total_km"] > 0 and all(v["plate"] for v in draft["vans"])
+    # the planner says where its search started (VROOM understands the crews' lunch) and why it stopped
+    assert draft["changes"]["search"]["seed"] == "vroom"
+    assert draft["changes"]["search"]["stop_reason"] in {"stagnation", "time_limit", "local_optimum"}
     bookings = client.get(f"/api/planner/campaigns/{campaign['id']}/bookings", headers=auth("agent")).json()
     assert all(b["planned_arrival_at"] is None for b in bookings)
 
@@ -111,6 +114,7 @@ def test_replan_keeps_done_visits_locked_and_shows_what_moved(
 
     second = _plan(client, auth, campaign)
     changes = second["changes"]
+    assert changes["search"]["seed"] == "given"  # the re-plan starts from the published routes
     assert changes["removed"] == [_reference(db, cancelled)]
     assert changes["added"] == [added["reference"]]
     again = next(v for v in second["vans"] if v["van_id"] == van["van_id"])
