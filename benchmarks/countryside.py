@@ -19,7 +19,8 @@ no early stop). ``ours@ref`` is our planner with the longer reference limit.
 
 Booking check: for each day, every visit our plan serves is taken out and offered back to the quick
 feasibility check that booking availability uses (:func:`routing.feasibility.can_serve_all`), against the
-other served visits; a "no" there turns away a window the full planner can serve.
+other served visits, whose current routes start from the stored plan as in the service; a "no" there turns
+away a window the full planner can serve.
 """
 
 from __future__ import annotations
@@ -76,7 +77,11 @@ class Outcome:
     seconds: float
     violations: int
     stop: str = ""
-    served_ids: tuple[str, ...] = ()
+    routes: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def served_ids(self) -> list[str]:
+        return [visit_id for route in self.routes for visit_id in route]
 
 
 def make_day(number: int, county_adcode: str, visits: int, vans: int) -> Day:
@@ -145,9 +150,10 @@ def outcome_of(problem: RoutingProblem, plan: Plan, seconds: float) -> Outcome:
     violations = validate(problem, plan)
     for violation in violations[:3]:
         print(f"  invalid: {violation}", file=sys.stderr)
-    served = tuple(stop.visit_id for route in plan.routes for stop in route.stops)
+    routes = tuple(route.visit_ids for route in plan.routes)
+    served = sum(len(route) for route in routes)
     return Outcome(
-        len(served), plan.travel_h, plan.vehicles_used, seconds, len(violations), plan.stop_reason, served
+        served, plan.travel_h, plan.vehicles_used, seconds, len(violations), plan.stop_reason, routes
     )
 
 
@@ -172,21 +178,27 @@ def run_vroom(problem: RoutingProblem, seconds: float) -> Outcome:
 
 
 def booking_refusals(
-    problem: RoutingProblem, served: Sequence[str], check_s: float, every: int = 1
+    problem: RoutingProblem, plan_routes: Sequence[Sequence[str]], check_s: float, every: int = 1
 ) -> tuple[int, int]:
-    """(refused, tried): served visits (every ``every``-th) that the quick check would not take back into
-    the day formed by the other served visits, although our plan serves them all."""
+    """(refused, tried): visits of our plan (every ``every``-th) that the booking check would not take back.
+
+    As in the service: the day is the other served visits, its current routes come from
+    :func:`routing.feasibility.day_routes` starting from the day's stored plan (ours, less the visit), and
+    the visit asks for its own window with :func:`routing.feasibility.can_serve_all`.
+    """
+    served = [visit_id for route in plan_routes for visit_id in route][::every]
     refused = 0
-    for visit_id in served[::every]:
-        others = tuple(problem.visit_by_id[v] for v in served if v != visit_id)
+    for visit_id in served:
+        others = tuple(problem.visit_by_id[v] for route in plan_routes for v in route if v != visit_id)
         day = RoutingProblem(others, problem.vehicles, problem.locations, problem.matrix)
-        routes = day_routes(day, time_limit_s=check_s)
+        stored = [[v for v in route if v != visit_id] for route in plan_routes]
+        routes = day_routes(day, time_limit_s=check_s, initial_routes=stored)
         with_candidate = RoutingProblem(
             (*others, problem.visit_by_id[visit_id]), problem.vehicles, problem.locations, problem.matrix
         )
         if not can_serve_all(with_candidate, time_limit_s=check_s, current_routes=routes):
             refused += 1
-    return refused, len(served[::every])
+    return refused, len(served)
 
 
 SOLVERS: dict[str, Callable[[RoutingProblem, float], Outcome]] = {
@@ -216,8 +228,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     every = 4 if args.quick else 1
     if not args.no_booking_check:
         for day in days:
-            served = results[day.name]["ours"].served_ids
-            refused, tried = booking_refusals(day.problem, served, args.check_seconds, every)
+            plan_routes = results[day.name]["ours"].routes
+            refused, tried = booking_refusals(day.problem, plan_routes, args.check_seconds, every)
             refusals[0] += refused
             refusals[1] += tried
             print(f"  booking check {day.name}: {refused}/{tried} refused", file=sys.stderr, flush=True)

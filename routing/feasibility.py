@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from routing.insertion import plan_with_insertion
 from routing.problem import PlanningConstraints, RoutingProblem
 from routing.schedule import build_plan
 from routing.search import SearchSettings
@@ -29,8 +30,17 @@ def day_routes(
     constraints: PlanningConstraints | None = None,
     initial_routes: Sequence[Sequence[str]] | None = None,
 ) -> list[list[str]]:
-    """Routes for the day's current visits: a quick solve, or the full planner's if that drops any."""
-    plan = solve(problem, time_limit_s, constraints=constraints, search=QUICK_SEARCH)
+    """Routes for the day's current visits, to insert a candidate into.
+
+    ``initial_routes`` as they are when they hold exactly the day's visits (a stored plan: a descent would
+    only shorten the driving and might fill the gaps a new visit needs); else a descent from them (visits
+    they lack are inserted) or from scratch, and if that leaves any visit out, the full planner.
+    """
+    if initial_routes is not None and _holds_exactly(initial_routes, problem):
+        return [list(route) for route in initial_routes]
+    plan = solve(
+        problem, time_limit_s, constraints=constraints, initial_routes=initial_routes, search=QUICK_SEARCH
+    )
     if plan.dropped:
         plan = solve(
             problem,
@@ -39,6 +49,11 @@ def day_routes(
             initial_routes=initial_routes or [list(r.visit_ids) for r in plan.routes],
         )
     return [list(r.visit_ids) for r in plan.routes]
+
+
+def _holds_exactly(routes: Sequence[Sequence[str]], problem: RoutingProblem) -> bool:
+    ids = [visit_id for route in routes for visit_id in route]
+    return len(routes) == len(problem.vehicles) and sorted(ids) == sorted(v.id for v in problem.visits)
 
 
 def can_serve_all(
@@ -51,8 +66,9 @@ def can_serve_all(
     """Whether every visit of ``problem`` (the day's and the candidate) can be served inside its windows.
 
     Tries, cheapest and most repeatable first, until one serves everything: insert the candidate into the
-    current routes; a descent from scratch; VROOM's plan, checked by :func:`routing.validate.validate` (not
-    when re-planning: VROOM knows nothing of locked visits); the day planner itself.
+    current routes exactly (:mod:`routing.insertion`), then by a descent from them; a descent from
+    scratch; VROOM's plan, checked by :func:`routing.validate.validate` (not when re-planning: VROOM knows
+    nothing of locked visits); the day planner itself.
 
     Parameters
     ----------
@@ -65,6 +81,8 @@ def can_serve_all(
     constraints
         The published plan's locks, when there is one.
     """
+    if current_routes and _inserts(problem, current_routes):
+        return True
     starts: list[Sequence[Sequence[str]] | None] = [current_routes, None] if current_routes else [None]
     for initial_routes in starts:
         plan = solve(
@@ -75,6 +93,15 @@ def can_serve_all(
     if (constraints is None or not constraints.binding) and _vroom_serves_all(problem, time_limit_s):
         return True
     return not solve(problem, time_limit_s, constraints=constraints).dropped
+
+
+def _inserts(problem: RoutingProblem, current_routes: Sequence[Sequence[str]]) -> bool:
+    """The one visit missing from ``current_routes`` fits into them as they are (checked by the validator)."""
+    present = {visit_id for route in current_routes for visit_id in route}
+    missing = [v.id for v in problem.visits if v.id not in present]
+    if len(missing) != 1 or len(current_routes) != len(problem.vehicles):
+        return False
+    return plan_with_insertion(problem, current_routes, missing[0]) is not None
 
 
 def _vroom_serves_all(problem: RoutingProblem, time_limit_s: float) -> bool:

@@ -2,7 +2,8 @@
 
 Feasibility is checked against the day's actual routing problem, not a count of slots: the day's bookings plus
 the tentative one are solved quickly (cheapest insertion, then greedy descent to the first local optimum;
-tens of milliseconds for a day of 30 visits), respecting the published plan's locked visits, and only if that
+tens of milliseconds for a day of 30 visits), starting from the day's newest stored plan when there is one and
+respecting the published plan's locked visits, and only if that
 fails by the day planner itself (:func:`routing.feasibility.can_serve_all`), so that a window the day plan
 could serve is not turned away. A window is offered only if every booking of the day, and the new one, is
 then served inside its window.
@@ -26,6 +27,7 @@ from dispatch.campaigns.dayproblem import (
     booking_visit,
     day_bookings,
     day_problem,
+    latest_plan_routes,
     published_baseline,
 )
 from dispatch.campaigns.models import CampaignDay
@@ -91,7 +93,7 @@ def current_routes(
         problem,
         time_limit_s=settings.booking_check_time_limit_s,
         constraints=baseline.constraints,
-        initial_routes=baseline.initial_routes,
+        initial_routes=latest_plan_routes(session, service_day, {v.id for v in visits}),
     )
     return DayRoutes(visits, routes, baseline)
 

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from routing.diagnose import reason_unservable, unservable_alone
+from routing.insertion import plan_with_insertion
 from routing.objective import Objective
 from routing.plan import DropReason
 from routing.problem import LunchBreak, RoutingProblem, TimeWindow, Vehicle, Visit
@@ -118,3 +119,18 @@ def test_a_limit_on_vans_is_never_exceeded(problem: RoutingProblem, max_vehicles
     plan = solve(problem, time_limit_s=0.2, objective=Objective(max_vehicles=max_vehicles))
     assert plan.vehicles_used <= max_vehicles
     assert validate(problem, plan) == []
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(vroom_problems())
+def test_the_booking_check_takes_back_any_visit_of_a_solved_plan(problem: RoutingProblem) -> None:
+    """Remove a served visit from a plan and offer it again: the check must find its place (no search)."""
+    plan = solve(problem, time_limit_s=0.2)
+    routes = [list(route.visit_ids) for route in plan.routes]
+    served = [problem.visit_by_id[v] for route in routes for v in route]
+    day = RoutingProblem(tuple(served), problem.vehicles, problem.locations, problem.matrix)
+    for visit in served:
+        without = [[v for v in route if v != visit.id] for route in routes]
+        again = plan_with_insertion(day, without, visit.id)
+        assert again is not None, visit.id
+        assert validate(day, again) == []
