@@ -32,6 +32,7 @@ import os
 import random
 import sys
 import time
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -253,7 +254,7 @@ def print_table(
         cells = "".join(f"{_cell(row[s]):>26}" for s in solvers)
         valid = all(o.violations == 0 for o in row.values())
         fleet = len(day.problem.vehicles)
-        print(f"{day.name:22}{len(day.problem.visits):>7}{fleet:>5}{cells}{str(valid):>7}")
+        print(f"{_pad(day.name, 22)}{len(day.problem.visits):>7}{fleet:>5}{cells}{str(valid):>7}")
     totals = {s: _total([results[d.name][s] for d in days]) for s in solvers}
     visits = sum(len(d.problem.visits) for d in days)
     fleet = sum(len(d.problem.vehicles) for d in days)
@@ -262,6 +263,12 @@ def print_table(
     for d in days:
         stops[results[d.name]["ours"].stop] = stops.get(results[d.name]["ours"].stop, 0) + 1
     print("ours stopped by: " + ", ".join(f"{reason} {count}" for reason, count in sorted(stops.items())))
+
+
+def _pad(text: str, width: int) -> str:
+    """Left-align ``text`` in ``width`` terminal columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def _cell(o: Outcome) -> str:
