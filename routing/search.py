@@ -42,7 +42,8 @@ class SearchSettings:
     vroom_exploration
         VROOM's effort for that seed, 0-5.
     vroom_threads
-        VROOM's worker threads for that seed (OR-Tools itself searches on one).
+        VROOM's worker threads for that seed (OR-Tools itself searches on one). Two threads did not change
+        the countryside benchmark's totals on the shared 2-core machine, so one leaves the other core free.
     stagnation_share
         Stop the search once the plan has not improved for this fraction of the time limit (at least
         ``min_stagnation_s``); None searches until the time limit. The plan says which stopped it.
