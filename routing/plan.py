@@ -21,6 +21,19 @@ class DropReason(StrEnum):
     """Removed by the caller when re-planning."""
 
 
+class StopReason(StrEnum):
+    """Why the search stopped and answered."""
+
+    TIME_LIMIT = "time_limit"
+    """The time limit ran out while the search was still improving (or could not tell)."""
+    STAGNATION = "stagnation"
+    """The plan stopped improving for a while, so the search answered early."""
+    LOCAL_OPTIMUM = "local_optimum"
+    """No move improves the plan any more (a descent-only search ends here)."""
+    NOTHING_TO_PLAN = "nothing_to_plan"
+    """No vehicles, or nothing to search."""
+
+
 @dataclass(frozen=True)
 class Stop:
     """One visit on a route; all times in seconds from the problem's time origin."""
@@ -74,7 +87,8 @@ class Plan:
     """A solved plan. ``routes`` lists every vehicle, used or not (unused ones have no stops).
 
     ``status`` is the solver's word (``optimal``/``feasible``/``no_solution``/...), ``objective`` its internal
-    integer cost, ``wall_time_s`` the time spent solving.
+    integer cost, ``wall_time_s`` the time spent solving, ``stop_reason`` why the search stopped there, and
+    ``seed`` where the search started (``"vroom"``, ``"pyvrp"``, ``"given"`` routes, or ``"none"``).
     """
 
     routes: tuple[Route, ...]
@@ -82,6 +96,8 @@ class Plan:
     status: str
     objective: int
     wall_time_s: float
+    stop_reason: StopReason = StopReason.TIME_LIMIT
+    seed: str = "none"
 
     @property
     def distance_km(self) -> float:

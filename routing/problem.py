@@ -182,3 +182,9 @@ class PlanningConstraints:
     previous_vehicle: dict[str, str] = field(default_factory=dict)
     reassignment_penalty_s: float = 0.0
     closed_vehicles: frozenset[str] = frozenset()
+
+    @property
+    def binding(self) -> bool:
+        """False when nothing is locked, preferred or closed: a fresh plan may then be seeded freely."""
+        preferred = self.reassignment_penalty_s > 0 and bool(self.previous_vehicle)
+        return bool(self.locked_prefix) or preferred or bool(self.closed_vehicles)

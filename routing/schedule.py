@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from routing.plan import BreakPlacement, DroppedVisit, DropReason, Plan, Route, Stop
+from routing.plan import BreakPlacement, DroppedVisit, DropReason, Plan, Route, Stop, StopReason
 from routing.problem import RoutingProblem, Vehicle
 
 
@@ -31,6 +31,8 @@ def build_plan(
     status: str,
     objective: int,
     wall_time_s: float,
+    stop_reason: StopReason = StopReason.TIME_LIMIT,
+    seed: str = "none",
 ) -> Plan:
     """Assemble a plan; any visit on no route is reported dropped, with its known reason or NOT_FITTED."""
     by_vehicle = {r.vehicle_id: r for r in routes}
@@ -41,7 +43,15 @@ def build_plan(
         for v in problem.visits
         if v.id not in served
     )
-    return Plan(routes=built, dropped=dropped, status=status, objective=objective, wall_time_s=wall_time_s)
+    return Plan(
+        routes=built,
+        dropped=dropped,
+        status=status,
+        objective=objective,
+        wall_time_s=wall_time_s,
+        stop_reason=stop_reason,
+        seed=seed,
+    )
 
 
 def _build_route(problem: RoutingProblem, vehicle: Vehicle, solved: SolvedRoute | None) -> Route:

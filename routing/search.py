@@ -30,10 +30,25 @@ class SearchSettings:
     warm_start
         Seed OR-Tools with a PyVRP plan when PyVRP is installed and can express the problem.
     warm_start_share
-        Fraction of the time limit given to PyVRP for that seed.
+        Fraction of the time limit given to PyVRP for that seed; OR-Tools has the rest.
     spare_vehicles
         When seeded, how many unused vehicles of each interchangeable group OR-Tools may still open; a
         smaller fleet makes each local-search move cheaper.
+    vroom_seed
+        When PyVRP cannot express the day (lunch breaks, skills, several windows), seed OR-Tools with VROOM's
+        plan instead (:mod:`routing.vroomseed`).
+    vroom_share
+        Fraction of the time limit VROOM may take (it usually answers sooner); OR-Tools has the rest.
+    vroom_exploration
+        VROOM's effort for that seed, 0-5.
+    vroom_threads
+        VROOM's worker threads for that seed (OR-Tools itself searches on one). Two threads did not change
+        the countryside benchmark's totals on the shared 2-core machine, so one leaves the other core free.
+    stagnation_share
+        Stop the search once the plan has not improved for this fraction of the time limit (at least
+        ``min_stagnation_s``); None searches until the time limit. The plan says which stopped it.
+    min_stagnation_s
+        The shortest wait for an improvement before stopping.
     """
 
     first_solution: str = "parallel_cheapest_insertion"
@@ -46,3 +61,9 @@ class SearchSettings:
     warm_start: bool = True
     warm_start_share: float = 0.6
     spare_vehicles: int = 2
+    vroom_seed: bool = True
+    vroom_share: float = 0.7
+    vroom_exploration: int = 5
+    vroom_threads: int = 1
+    stagnation_share: float | None = 0.2
+    min_stagnation_s: float = 0.3

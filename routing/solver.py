@@ -20,13 +20,18 @@ from routing import scaling
 from routing.diagnose import unservable_alone
 from routing.fleet import has_idle_surplus, without_spare_vehicles
 from routing.geodesy import Location
-from routing.plan import DropReason, Plan
+from routing.objective import Objective
+from routing.plan import DropReason, Plan, StopReason
 from routing.problem import PlanningConstraints, RoutingProblem, TimeWindow
 from routing.schedule import SolvedRoute, build_plan
 from routing.search import SearchSettings
-from routing.warmstart import pyvrp_routes
+from routing.stopping import SearchWatch
+from routing.vroomseed import vroom_routes
+from routing.warmstart import expressible_in_pyvrp, pyvrp_routes
 
 _TIME = "time"
+_GRACE_MS = 1000
+"""Extra search time when a seed could not be restored within the limit (see :func:`_run`)."""
 _LOAD = "load"
 
 
@@ -55,6 +60,7 @@ def solve(
     constraints: PlanningConstraints | None = None,
     initial_routes: Sequence[Sequence[str]] | None = None,
     search: SearchSettings | None = None,
+    objective: Objective | None = None,
 ) -> Plan:
     """Plan routes for every vehicle.
 
@@ -63,14 +69,18 @@ def solve(
     problem
         Visits, vehicles and the travel matrix.
     time_limit_s
-        Wall-clock budget for the search; the best plan found by then is returned.
+        Wall-clock budget for the search; the best plan found by then is returned. The search answers
+        earlier when it stops improving (``search.stagnation_share``); ``Plan.stop_reason`` says which.
     constraints
         Locks and reassignment preferences when re-planning (see :func:`routing.replan.replan`).
     initial_routes
         Visit ids per vehicle (in ``problem.vehicles`` order) to start the search from, e.g. the published
         plan; ignored if infeasible.
     search
-        Search strategy; the defaults suit both the benchmark and the real workload.
+        Effort and strategy: seeds, stopping, operators; the defaults suit both the Solomon benchmark and
+        countryside days with lunch breaks.
+    objective
+        What a better plan is; by default as many visits served as possible, then the least driving.
 
     Returns
     -------
@@ -80,22 +90,47 @@ def solve(
     """
     started = time.perf_counter()
     settings = search or SearchSettings()
+    objective = objective or Objective()
     alone = unservable_alone(problem)
     if not problem.vehicles:  # OR-Tools aborts the process on an empty fleet
-        return build_plan(problem, [], alone, "no_vehicles", -1, time.perf_counter() - started)
-    working, seed = _starting_point(problem, time_limit_s, settings, constraints, initial_routes, alone)
+        return build_plan(
+            problem, [], alone, "no_vehicles", -1, time.perf_counter() - started, StopReason.NOTHING_TO_PLAN
+        )
+    start = _starting_point(problem, time_limit_s, settings, constraints, initial_routes, alone)
     constraints = constraints or PlanningConstraints()
     locked = {v for prefix in constraints.locked_prefix.values() for v in prefix}
-    model = _build_model(working, constraints, {k: r for k, r in alone.items() if k not in locked})
+    model = _build_model(
+        start.problem, constraints, {k: r for k, r in alone.items() if k not in locked}, objective
+    )
     remaining_s = max(0.05, time_limit_s - (time.perf_counter() - started))
-    start_from = None if seed is None else [list(seed.get(k.id, ())) for k in working.vehicles]
-    solution = _run(model, _search_parameters(settings, remaining_s), start_from)
+    start_from = (
+        None if start.routes is None else [list(start.routes.get(k.id, ())) for k in start.problem.vehicles]
+    )
+    watch = SearchWatch(model.routing, _patience_s(settings, time_limit_s))
+    solution, seeded = _run(model, _search_parameters(settings, remaining_s), start_from, watch)
     wall_time_s = time.perf_counter() - started
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
     status = status.removeprefix("ROUTING_").lower()
     routes = [] if solution is None else _read_routes(model, solution)
-    objective = -1 if solution is None else int(solution.ObjectiveValue())
-    return build_plan(problem, routes, alone, status, objective, wall_time_s)
+    objective_value = -1 if solution is None else int(solution.ObjectiveValue())
+    stop = watch.reason(searched_s=time.perf_counter() - watch.started, limit_s=remaining_s)
+    seed = start.source if seeded else "none"
+    return build_plan(problem, routes, alone, status, objective_value, wall_time_s, stop, seed)
+
+
+def _patience_s(settings: SearchSettings, time_limit_s: float) -> float | None:
+    if settings.stagnation_share is None:
+        return None
+    return max(settings.min_stagnation_s, settings.stagnation_share * time_limit_s)
+
+
+@dataclass(frozen=True)
+class _Start:
+    """The fleet the search works with, the routes it starts from, and where those came from."""
+
+    problem: RoutingProblem
+    routes: dict[str, list[str]] | None
+    source: str
 
 
 def _starting_point(
@@ -105,27 +140,45 @@ def _starting_point(
     constraints: PlanningConstraints | None,
     initial_routes: Sequence[Sequence[str]] | None,
     unservable: dict[str, DropReason],
-) -> tuple[RoutingProblem, dict[str, list[str]] | None]:
-    """The seed routes (caller's, PyVRP's, or a first solution) and the fleet the search will work with."""
-    seed: dict[str, list[str]] | None = None
+) -> _Start:
+    """The seed routes (caller's, PyVRP's, VROOM's, or a first solution) and the fleet to search with."""
+    replanning = constraints is not None and constraints.binding
     if initial_routes is not None:
         seed = {k.id: list(route) for k, route in zip(problem.vehicles, initial_routes, strict=False)}
-    if constraints is not None:  # re-planning: every vehicle keeps its identity and locks
-        return problem, seed
-    if seed is None and settings.warm_start:
-        seed = pyvrp_routes(problem, settings.warm_start_share * time_limit_s, skip=unservable)
-    if seed is None and has_idle_surplus(problem, settings.spare_vehicles):
-        seed = _first_solution_routes(problem, settings, unservable, 0.3 * time_limit_s)
-    if seed is None:
-        return problem, None
-    return without_spare_vehicles(problem, seed, settings.spare_vehicles), seed
+        if replanning:  # every vehicle keeps its identity and locks
+            return _Start(problem, seed, "given")
+        return _trimmed(problem, seed, "given", settings)
+    if replanning:
+        return _Start(problem, None, "none")
+    share_s = settings.warm_start_share * time_limit_s
+    found = pyvrp_routes(problem, share_s, skip=unservable) if settings.warm_start else None
+    if found is not None:
+        return _trimmed(problem, found, "pyvrp", settings)
+    if settings.vroom_seed and not expressible_in_pyvrp(problem):
+        vroom_s, level = settings.vroom_share * time_limit_s, settings.vroom_exploration
+        found = vroom_routes(
+            problem, vroom_s, skip=unservable, exploration_level=level, threads=settings.vroom_threads
+        )
+        if found is not None:
+            return _trimmed(problem, found, "vroom", settings)
+    if has_idle_surplus(problem, settings.spare_vehicles):
+        found = _first_solution_routes(problem, settings, unservable, 0.3 * time_limit_s)
+        if found is not None:
+            return _trimmed(problem, found, "first_solution", settings)
+    return _Start(problem, None, "none")
+
+
+def _trimmed(
+    problem: RoutingProblem, seed: dict[str, list[str]], source: str, settings: SearchSettings
+) -> _Start:
+    return _Start(without_spare_vehicles(problem, seed, settings.spare_vehicles), seed, source)
 
 
 def _first_solution_routes(
     problem: RoutingProblem, settings: SearchSettings, unservable: dict[str, DropReason], time_limit_s: float
 ) -> dict[str, list[str]] | None:
     """Only the first-solution heuristic, to learn how many vehicles a good plan roughly needs."""
-    model = _build_model(problem, PlanningConstraints(), unservable)
+    model = _build_model(problem, PlanningConstraints(), unservable, Objective())
     params = _search_parameters(settings, time_limit_s)
     params.solution_limit = 1
     solution = model.routing.SolveWithParameters(params)
@@ -135,7 +188,10 @@ def _first_solution_routes(
 
 
 def _build_model(
-    problem: RoutingProblem, constraints: PlanningConstraints, unservable: dict[str, DropReason]
+    problem: RoutingProblem,
+    constraints: PlanningConstraints,
+    unservable: dict[str, DropReason],
+    objective: Objective,
 ) -> _Model:
     depots = list(dict.fromkeys(p for k in problem.vehicles for p in (k.start, k.end)))
     nodes = depots + [v.location for v in problem.visits]
@@ -148,9 +204,21 @@ def _build_model(
     _add_costs(model, travel, constraints)
     _add_time(model, travel)
     _add_load(model)
-    _add_visit_rules(model, constraints, unservable)
+    vehicle_cost = scaling.duration_to_units(objective.vehicle_cost_s)
+    _add_vehicle_rules(model, objective, vehicle_cost)
+    _add_visit_rules(model, constraints, unservable, vehicle_cost * len(problem.vehicles))
     _add_locks(model, constraints)
     return model
+
+
+def _add_vehicle_rules(model: _Model, objective: Objective, vehicle_cost: int) -> None:
+    routing = model.routing
+    if vehicle_cost > 0:
+        routing.SetFixedCostOfAllVehicles(vehicle_cost)
+    if objective.max_vehicles is not None and objective.max_vehicles < len(model.problem.vehicles):
+        solver = routing.solver()
+        used = [routing.ActiveVehicleVar(k) for k in range(len(model.problem.vehicles))]
+        solver.Add(solver.Sum(used) <= objective.max_vehicles)
 
 
 def _node_travel_units(problem: RoutingProblem, nodes: list[Location]) -> NDArray[np.int64]:
@@ -243,10 +311,11 @@ def _add_load(model: _Model) -> None:
 
 
 def _add_visit_rules(
-    model: _Model, constraints: PlanningConstraints, unservable: dict[str, DropReason]
+    model: _Model, constraints: PlanningConstraints, unservable: dict[str, DropReason], fleet_cost: int
 ) -> None:
+    """Each visit may be dropped at its penalty; a mandatory one costs more than any driving and vans."""
     problem, routing, manager = model.problem, model.routing, model.manager
-    mandatory_penalty = scaling.mandatory_penalty_units(problem)
+    mandatory_penalty = scaling.mandatory_penalty_units(problem) + fleet_cost
     for pos, visit in enumerate(problem.visits):
         index = manager.NodeToIndex(model.visit_node(pos))
         penalty = mandatory_penalty if visit.mandatory else scaling.duration_to_units(visit.drop_penalty_s)
@@ -303,16 +372,28 @@ def _run(
     model: _Model,
     params: pywrapcp.DefaultRoutingSearchParameters,
     initial_routes: Sequence[Sequence[str]] | None,
-) -> pywrapcp.Assignment | None:
+    watch: SearchWatch,
+) -> tuple[pywrapcp.Assignment | None, bool]:
+    """The best solution found, and whether the search started from ``initial_routes``."""
     routing = model.routing
+    routing.AddAtSolutionCallback(watch.at_solution)
     if initial_routes is not None:
         known = model.problem.visit_by_id
         routes = [[model.visit_index(v) for v in route if v in known] for route in initial_routes]
         routing.CloseModelWithParameters(params)
         start = routing.ReadAssignmentFromRoutes(routes, True)
         if start is not None:
-            return routing.SolveFromAssignmentWithParameters(start, params)
-    return routing.SolveWithParameters(params)
+            watch.restart()
+            solution = routing.SolveFromAssignmentWithParameters(start, params)
+            if solution is not None:
+                return solution, True
+            # On a crowded machine the seed may not even be restored before the limit: a late plan beats none.
+            params.time_limit.FromMilliseconds(max(_GRACE_MS, params.time_limit.ToMilliseconds()))
+            solution = routing.SolveFromAssignmentWithParameters(start, params)
+            if solution is not None:
+                return solution, True
+    watch.restart()
+    return routing.SolveWithParameters(params), False
 
 
 def _read_routes(model: _Model, solution: pywrapcp.Assignment) -> list[SolvedRoute]:

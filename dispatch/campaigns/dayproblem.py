@@ -179,6 +179,40 @@ class PublishedBaseline:
     initial_routes: list[list[str]] | None
 
 
+def latest_plan_routes(
+    session: Session, service_day: ServiceDay, visit_ids: set[str]
+) -> list[list[str]] | None:
+    """The newest stored plan's order for the day (draft or published), restricted to ``visit_ids``.
+
+    The booking check starts from these routes: a plan the day planner found serves the day's bookings,
+    and a cheap descent rarely rediscovers one as good on a full day.
+    """
+    plan_id = session.exec(
+        select(RoutePlan.id)
+        .where(
+            RoutePlan.campaign_id == service_day.campaign.id,
+            RoutePlan.service_date == service_day.service_date,
+        )
+        .order_by(col(RoutePlan.version).desc())
+    ).first()
+    if plan_id is None:
+        return None
+    routes: dict[str, list[str]] = {v.id: [] for v in service_day.vehicles}
+    for visit in _plan_visits_in_order(session, plan_id):
+        visit_id, van_id = str(visit.booking_id), str(visit.van_id)
+        if visit.booking_id is not None and visit_id in visit_ids and van_id in routes:
+            routes[van_id].append(visit_id)
+    return [routes[v.id] for v in service_day.vehicles]
+
+
+def _plan_visits_in_order(session: Session, plan_id: uuid.UUID) -> Sequence[PlanVisit]:
+    return session.exec(
+        select(PlanVisit)
+        .where(PlanVisit.plan_id == plan_id)
+        .order_by(col(PlanVisit.van_id), col(PlanVisit.sequence))
+    ).all()
+
+
 def published_plan(session: Session, campaign_id: uuid.UUID, service_date: date) -> RoutePlan | None:
     return session.exec(
         select(RoutePlan).where(
@@ -194,11 +228,7 @@ def published_baseline(session: Session, service_day: ServiceDay, visit_ids: set
     plan = published_plan(session, service_day.campaign.id, service_day.service_date)
     if plan is None:
         return PublishedBaseline(None, PlanningConstraints(), None)
-    visits = session.exec(
-        select(PlanVisit)
-        .where(PlanVisit.plan_id == plan.id)
-        .order_by(col(PlanVisit.van_id), col(PlanVisit.sequence))
-    ).all()
+    visits = _plan_visits_in_order(session, plan.id)
     routes: dict[str, list[str]] = {v.id: [] for v in service_day.vehicles}
     locked: dict[str, list[str]] = {}
     previous: dict[str, str] = {}

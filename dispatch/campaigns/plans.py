@@ -87,6 +87,7 @@ def build_day_plan(
         "day_version": day_version,
         "vans": [_van_summary(service_day, route) for route in solved.routes],
         "violations": [vars(v) for v in violations],
+        "search": {"stop_reason": solved.stop_reason.value, "seed": solved.seed},
     }
     if baseline.plan is not None:
         before = visit_times(session, baseline.plan.id)

@@ -2,8 +2,11 @@
 
 Feasibility is checked against the day's actual routing problem, not a count of slots: the day's bookings plus
 the tentative one are solved quickly (cheapest insertion, then greedy descent to the first local optimum;
-tens of milliseconds for a day of 30 visits), respecting the published plan's locked visits. A window is
-offered only if every booking of the day, and the new one, is then served inside its window.
+tens of milliseconds for a day of 30 visits), starting from the day's newest stored plan when there is one and
+respecting the published plan's locked visits, and only if that
+fails by the day planner itself (:func:`routing.feasibility.can_serve_all`), so that a window the day plan
+could serve is not turned away. A window is offered only if every booking of the day, and the new one, is
+then served inside its window.
 
 Reserving bumps the day's version with a conditional UPDATE (``... WHERE version = :seen``). Two agents racing
 for the last feasible window both check against the same version; the database lets exactly one UPDATE
@@ -24,16 +27,15 @@ from dispatch.campaigns.dayproblem import (
     booking_visit,
     day_bookings,
     day_problem,
+    latest_plan_routes,
     published_baseline,
 )
 from dispatch.campaigns.models import CampaignDay
 from dispatch.errors import DayFull, SlotTaken
 from dispatch.settings import Settings
+from routing.feasibility import can_serve_all, day_routes
 from routing.problem import Visit
-from routing.search import SearchSettings
-from routing.solver import solve
 
-QUICK_SEARCH = SearchSettings(metaheuristic="greedy_descent", warm_start=False)
 MAX_ATTEMPTS = 4
 
 
@@ -87,38 +89,28 @@ def current_routes(
     if not visits:
         return DayRoutes(visits, None, baseline)
     problem = day_problem(service_day, visits, settings)
-    plan = solve(
-        problem, settings.booking_check_time_limit_s, constraints=baseline.constraints, search=QUICK_SEARCH
+    routes = day_routes(
+        problem,
+        time_limit_s=settings.booking_check_time_limit_s,
+        constraints=baseline.constraints,
+        initial_routes=latest_plan_routes(session, service_day, {v.id for v in visits}),
     )
-    if plan.dropped:
-        plan = solve(
-            problem,
-            settings.booking_check_time_limit_s,
-            constraints=baseline.constraints,
-            initial_routes=baseline.initial_routes or [list(r.visit_ids) for r in plan.routes],
-        )
-    return DayRoutes(visits, [list(r.visit_ids) for r in plan.routes], baseline)
+    return DayRoutes(visits, routes, baseline)
 
 
 def fits(settings: Settings, service_day: ServiceDay, day: DayRoutes, candidate: Visit) -> bool:
     """Whether the day's bookings plus ``candidate`` can all be served inside their windows.
 
-    First from the day's current routes (the local search tries inserting the new visit everywhere), then,
-    as a second opinion, from scratch.
+    First from the day's current routes (the local search tries inserting the new visit everywhere), then
+    from scratch, then with the day planner's own search.
     """
     problem = day_problem(service_day, [*day.visits, candidate], settings)
-    starts = [day.routes, None] if day.routes is not None else [None]
-    for initial_routes in starts:
-        plan = solve(
-            problem,
-            settings.booking_check_time_limit_s,
-            constraints=day.baseline.constraints,
-            initial_routes=initial_routes,
-            search=QUICK_SEARCH,
-        )
-        if not plan.dropped:
-            return True
-    return False
+    return can_serve_all(
+        problem,
+        time_limit_s=settings.booking_check_time_limit_s,
+        current_routes=day.routes,
+        constraints=day.baseline.constraints,
+    )
 
 
 def reserve(

@@ -56,6 +56,9 @@ def test_plan_then_publish_gives_owners_an_arrival_window(
     assert all(v["crew"] and all(m["name"] and m["phone"] for m in v["crew"]) for v in draft["vans"])
     stops = [s for v in draft["vans"] for s in v["visits"] if s["booking_id"]]
     assert stops and all(s["owner_name"] and s["phone"] for s in stops)
+    # the planner says where its search started (VROOM understands the crews' lunch) and why it stopped
+    assert draft["changes"]["search"]["seed"] == "vroom"
+    assert draft["changes"]["search"]["stop_reason"] in {"stagnation", "time_limit", "local_optimum"}
     bookings = client.get(f"/api/planner/campaigns/{campaign['id']}/bookings", headers=auth("agent")).json()
     assert all(b["planned_arrival_at"] is None for b in bookings)
 
@@ -115,6 +118,7 @@ def test_replan_keeps_done_visits_locked_and_shows_what_moved(
 
     second = _plan(client, auth, campaign)
     changes = second["changes"]
+    assert changes["search"]["seed"] == "given"  # the re-plan starts from the published routes
     assert changes["removed"] == [_reference(db, cancelled)]
     assert changes["added"] == [added["reference"]]
     # What moved is stored with the plan, not only said once in the response that built it.

@@ -1,0 +1,34 @@
+"""What makes one plan better than another: plain settings, no OR-Tools import.
+
+The default is the product's rule: serve as many visits as possible, then drive as little as possible. The
+options are the planners' common asks; each is a hard limit or a price in seconds of driving, so the solver
+can weigh it against travel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Objective:
+    """The planner's goal.
+
+    Attributes
+    ----------
+    max_vehicles
+        At most this many vans leave the depot (None: the whole fleet may be used). Visits that do not fit
+        on those vans are dropped, as when the day is full.
+    vehicle_cost_s
+        A price for each van used, in seconds of driving: a van is sent out only if it saves more driving
+        than this (0: vans are free, only driving counts). Serving a mandatory visit always pays more.
+    """
+
+    max_vehicles: int | None = None
+    vehicle_cost_s: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.max_vehicles is not None and self.max_vehicles < 0:
+            raise ValueError("max_vehicles must not be negative")
+        if self.vehicle_cost_s < 0:
+            raise ValueError("vehicle_cost_s must not be negative")
