@@ -4,8 +4,9 @@
   with the same client settings and the same number of sending threads as the delivery worker;
 - ``outbox``: the delivery worker draining the outbox (claim a batch with ``FOR UPDATE SKIP LOCKED``, sign
   and POST each webhook, record the outcomes) until every notification is delivered;
-- ``outbox, 2 workers``: two delivery workers draining the same outbox at once (threads of this process,
-  so twice the sending threads of the floor): shows that claims with SKIP LOCKED let workers add up.
+- ``outbox, 2 workers``: two delivery workers draining the same outbox at once, claiming with SKIP LOCKED
+  (every notification must end delivered, which is checked). They are threads of this one process and
+  share its GIL and the one receiver, so this row shows they work together, not how they scale.
 
 The notifications are written by the real outbox hook: events appended with ``record_event`` in batches,
 each fanned out to the subscriber in the same transaction (the write rate is shown too). The receiver is

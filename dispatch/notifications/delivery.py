@@ -74,9 +74,13 @@ def claim_batch(*, session: Session, now: datetime, settings: Settings) -> list[
             col(Notification.recipient),
             col(Notification.subscriber_id),
             col(Notification.body),
+            col(Notification.next_attempt_at),
+            col(Notification.created_at),
         )
         .execution_options(synchronize_session=False)
     ).all()
+    # RETURNING follows no order: send in the order the messages fell due (an owner reads them in turn).
+    claimed = sorted(claimed, key=lambda row: (row.next_attempt_at, row.created_at))
     subscribers = _subscribers(
         session, {row.subscriber_id for row in claimed if row.subscriber_id is not None}
     )

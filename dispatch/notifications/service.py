@@ -13,7 +13,6 @@ from sqlmodel import Session, col, select
 
 from dispatch.errors import Conflict, NotFound
 from dispatch.notifications.models import (
-    Channel,
     DeliveryStatus,
     MessagePreference,
     Notification,
@@ -117,7 +116,3 @@ def get_preference(*, session: Session, phone: str) -> MessagePreference:
     return session.get(MessagePreference, phone) or MessagePreference(
         phone=phone, sms=True, updated_by="default"
     )
-
-
-def is_owner_channel(channel: Channel) -> bool:
-    return channel is Channel.SMS

@@ -62,7 +62,8 @@ def make_delivery(
     made: list[NotificationDelivery] = []
 
     def make(**overrides: Any) -> NotificationDelivery:
-        tuned = settings.model_copy(update={"notify_concurrency": 2, **overrides})
+        # One sending thread: messages go out in the order they fell due, which the tests read.
+        tuned = settings.model_copy(update={"notify_concurrency": 1, **overrides})
         worker = NotificationDelivery(session_factory=on_connection(connection), settings=tuned, clock=clock)
         worker.channels = {Channel.SMS: sms, Channel.WEBHOOK: WebhookChannel(worker.client)}
         made.append(worker)

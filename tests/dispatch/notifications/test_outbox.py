@@ -7,6 +7,7 @@ from collections.abc import Callable
 from sqlmodel import Session, col, select
 
 from dispatch.clock import FrozenClock
+from dispatch.jobs.models import RescueJob
 from dispatch.notifications.channels import SmsLogChannel
 from dispatch.notifications.delivery import claim_batch, send_batch
 from dispatch.notifications.models import Channel, DeliveryStatus, Notification
@@ -19,9 +20,13 @@ from tests.dispatch.notifications.receiver import Receiver
 STEPS = {"offered": 1, "accepted": 2, "promised": 20, "en_route": 3, "on_site": 18, "completed": 40}
 
 
-def _rows(db: Session) -> list[Notification]:
+def _rows(db: Session, job: RescueJob | None = None) -> list[Notification]:
+    """The notifications about `job` (about any job when None), oldest first."""
     db.expire_all()
-    return list(db.exec(select(Notification).order_by(col(Notification.created_at))))
+    query = select(Notification).order_by(col(Notification.created_at))
+    if job is not None:
+        query = query.where(Notification.job_id == job.id)
+    return list(db.exec(query))
 
 
 def test_the_owner_is_told_each_step_in_chinese_with_the_link(
@@ -41,7 +46,7 @@ def test_the_owner_is_told_each_step_in_chinese_with_the_link(
         "正在赶往" in texts[1] and "已到达" in texts[2] and job.reference in texts[3] and "评分" in texts[3]
     )
     assert {d.recipient for d in sms.sent} == {job.caller_phone}
-    assert all(row.status == DeliveryStatus.DELIVERED and row.body for row in _rows(db))
+    assert all(row.status == DeliveryStatus.DELIVERED and row.body for row in _rows(db, job))
 
 
 def test_an_owner_who_chose_no_messages_gets_none(
@@ -52,11 +57,11 @@ def test_an_owner_who_chose_no_messages_gets_none(
     sms: SmsLogChannel,
 ) -> None:
     set_preference(session=db, phone="13800000000", sms=False, actor="agent", now=clock.now())
-    full_rescue(db, van_id(NINGBO_DAY_TOW), clock.now(), minutes=STEPS)
+    job = full_rescue(db, van_id(NINGBO_DAY_TOW), clock.now(), minutes=STEPS)
     clock.advance(3600)
     make_delivery().drain()
     assert sms.sent == []
-    assert {row.status for row in _rows(db)} == {DeliveryStatus.SKIPPED}
+    assert {row.status for row in _rows(db, job)} == {DeliveryStatus.SKIPPED}
 
 
 def test_a_rolled_back_change_writes_no_notification(
@@ -78,10 +83,10 @@ def test_a_worker_killed_between_claim_and_send_loses_nothing_and_sends_once(
     receiver: Receiver,
     subscriber: int,
 ) -> None:
-    full_rescue(db, van_id(NINGBO_DAY_TOW), clock.now(), minutes=STEPS)
+    job = full_rescue(db, van_id(NINGBO_DAY_TOW), clock.now(), minutes=STEPS)
     clock.advance(3600)
-    expected = {str(r.id) for r in _rows(db)}
-    webhooks = {str(r.id) for r in _rows(db) if r.channel == Channel.WEBHOOK}
+    expected = {str(r.id) for r in _rows(db, job)}
+    webhooks = {str(r.id) for r in _rows(db, job) if r.channel == Channel.WEBHOOK}
     assert len(webhooks) == 6  # every job.status event: offered ... completed
 
     # Worker 1 claims a batch and its process dies before sending anything.
@@ -105,7 +110,7 @@ def test_a_worker_killed_between_claim_and_send_loses_nothing_and_sends_once(
     clock.advance(restarted.settings.notify_lease_s)
     assert restarted.drain() == len(expected)
 
-    assert all(row.status == DeliveryStatus.DELIVERED for row in _rows(db))
+    assert all(row.status == DeliveryStatus.DELIVERED for row in _rows(db, job))
     assert sorted(receiver.accepted_ids()) == sorted(webhooks)  # each once, deduplicated by delivery id
     sms_ids = [str(d.id) for d in sms.sent]
     assert set(sms_ids) == expected - webhooks
@@ -121,7 +126,7 @@ def test_only_the_worker_holding_the_claim_records_the_outcome(
 ) -> None:
     from dispatch.notifications.delivery import Outcome, record_outcomes
 
-    full_rescue(db, van_id(NINGBO_DAY_TOW), clock.now(), minutes=STEPS)
+    job = full_rescue(db, van_id(NINGBO_DAY_TOW), clock.now(), minutes=STEPS)
     clock.advance(3600)
     slow = make_delivery()
     with slow.session_factory() as session:
@@ -142,4 +147,4 @@ def test_only_the_worker_holding_the_claim_records_the_outcome(
         )
         session.commit()
     assert held == 0  # the late worker's failure does not overwrite the new claim
-    assert {row.status for row in _rows(db)} == {DeliveryStatus.SENDING}
+    assert {row.status for row in _rows(db, job)} == {DeliveryStatus.SENDING}
