@@ -138,9 +138,15 @@ class SecurityEventRead(BaseModel):
     "/security-events",
     response_model=list[SecurityEventRead],
     summary="Sign-in lockouts and other security events / 安全事件 (admin)",
+    responses=TOTAL_COUNT_HEADER,
 )
 def security_events(
-    _admin: AdminDep, session: SessionDep, limit: Annotated[int, Query(ge=1, le=1000)] = 100
+    _admin: AdminDep,
+    session: SessionDep,
+    response: Response,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[Event]:
     """Newest first: ``auth.*`` events (lockouts say which account or address, and until when)."""
-    return service.security_events(session=session, limit=limit)
+    events = service.security_events(session=session, limit=limit)
+    set_total_count(response, len(events))
+    return events

@@ -5,15 +5,17 @@ Thin routes over `dispatch.fleet.service`; the CSV import of a whole network is 
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import APIRouter, Path, Query, UploadFile
+from fastapi import APIRouter, Response, UploadFile
 from pydantic import BaseModel
 from sqlmodel import col, select
 from starlette.concurrency import run_in_threadpool
 
 from dispatch.api.deps import AdminDep, ClockDep, SessionDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
+from dispatch.api.ids import RowId
+from dispatch.api.totals import TOTAL_COUNT_HEADER, set_total_count
 from dispatch.errors import InvalidInput
 from dispatch.fleet import service
 from dispatch.fleet.models import ServiceStation, Technician, Van
@@ -34,9 +36,9 @@ from routing.datums import to_wgs84
 
 router = APIRouter(prefix="/api/fleet", tags=["fleet admin / 车队管理"], responses=ERROR_RESPONSES)
 
-StationId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-VanId = Annotated[int, Path(ge=1, le=2**63 - 1)]
-TechnicianId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+StationId = RowId
+VanId = RowId
+TechnicianId = RowId
 MAX_IMPORT_FILE_BYTES = 5 * 1024 * 1024
 
 
@@ -100,11 +102,17 @@ def retire_van(van_id: VanId, _admin: AdminDep, session: SessionDep, clock: Cloc
     return service.retire_van(session=session, van=van, now=clock.now())
 
 
-@router.get("/technicians", response_model=list[TechnicianRead], summary="Technicians / 技术员 (staff)")
+@router.get(
+    "/technicians",
+    response_model=list[TechnicianRead],
+    summary="Technicians / 技术员 (staff)",
+    responses=TOTAL_COUNT_HEADER,
+)
 def list_technicians(
     _user: StaffDep,
     session: SessionDep,
-    van_id: Annotated[int | None, Query(ge=1, le=2**63 - 1)] = None,
+    response: Response,
+    van_id: RowId | None = None,
     include_retired: bool = False,
 ) -> list[Technician]:
     query = select(Technician).order_by(col(Technician.id))
@@ -112,7 +120,9 @@ def list_technicians(
         query = query.where(Technician.van_id == van_id)
     if not include_retired:
         query = query.where(col(Technician.retired_at).is_(None))
-    return list(session.exec(query))
+    technicians = list(session.exec(query))
+    set_total_count(response, len(technicians))
+    return technicians
 
 
 @router.post(

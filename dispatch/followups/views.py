@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Response
 from dispatch.api.deps import AdminDep, AgentDep, ClockDep, SessionDep, SettingsDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
 from dispatch.api.ids import Offset, RowId
+from dispatch.api.totals import TOTAL_COUNT_HEADER, set_total_count
 from dispatch.errors import NotFound
 from dispatch.followups import escalations, survey, tasks
 from dispatch.followups.models import Escalation, EscalationStatus, StationServiceManager
@@ -43,7 +44,12 @@ admin_router = APIRouter(prefix="/api/admin", tags=["after-sales / 回访"], res
 owner_router = APIRouter(prefix="/api/track", tags=["owner tracking / 车主查询"], responses=ERROR_RESPONSES)
 
 
-@router.get("/followups", response_model=list[FollowUpRead], summary="Follow-up calls due / 待回访")
+@router.get(
+    "/followups",
+    response_model=list[FollowUpRead],
+    summary="Follow-up calls due / 待回访",
+    responses=TOTAL_COUNT_HEADER,
+)
 def work_queue(
     _agent: AgentDep,
     session: SessionDep,
@@ -58,7 +64,7 @@ def work_queue(
     total, rows = tasks.work_queue(
         session=session, due_by=due_by or clock.now(), city_adcode=city, limit=limit, offset=offset
     )
-    response.headers["X-Total-Count"] = str(total)
+    set_total_count(response, total)
     return [FollowUpRead.model_validate(r) for r in rows]
 
 
@@ -85,7 +91,12 @@ def booking_served(booking_id: uuid.UUID, staff: StaffDep, session: SessionDep, 
     return Response(status_code=204)
 
 
-@router.get("/escalations", response_model=list[EscalationRead], summary="Escalations / 升级工单")
+@router.get(
+    "/escalations",
+    response_model=list[EscalationRead],
+    summary="Escalations / 升级工单",
+    responses=TOTAL_COUNT_HEADER,
+)
 def list_escalations(
     _agent: AgentDep,
     session: SessionDep,
@@ -100,7 +111,7 @@ def list_escalations(
     total, rows = escalations.list_escalations(
         session=session, status=status, overdue=overdue, now=now, limit=limit, offset=offset
     )
-    response.headers["X-Total-Count"] = str(total)
+    set_total_count(response, total)
     return [_escalation_read(r, now) for r in rows]
 
 

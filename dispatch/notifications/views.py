@@ -21,6 +21,7 @@ from fastapi import APIRouter, Query, Response
 from dispatch.api.deps import AdminDep, AgentDep, ClockDep, SessionDep, SettingsDep, StaffDep
 from dispatch.api.errors import ERROR_RESPONSES
 from dispatch.api.ids import Offset, RowId
+from dispatch.api.totals import TOTAL_COUNT_HEADER, set_total_count
 from dispatch.jobs.service import get_job
 from dispatch.notifications import service
 from dispatch.notifications.models import Channel, Notification
@@ -57,10 +58,15 @@ def create_webhook(
     return WebhookCreated.model_validate(subscriber)
 
 
-@admin_router.get("/webhooks", response_model=list[WebhookRead], summary="Webhooks / 推送订阅")
+@admin_router.get(
+    "/webhooks",
+    response_model=list[WebhookRead],
+    summary="Webhooks / 推送订阅",
+    responses=TOTAL_COUNT_HEADER,
+)
 def list_webhooks(_admin: AdminDep, session: SessionDep, response: Response) -> list[WebhookRead]:
     rows = service.list_subscribers(session=session)
-    response.headers["X-Total-Count"] = str(len(rows))
+    set_total_count(response, len(rows))
     return [WebhookRead.model_validate(r) for r in rows]
 
 
@@ -82,6 +88,7 @@ def update_webhook(
     "/notifications/dead-letters",
     response_model=list[NotificationRead],
     summary="Dead letters / 发送失败的通知",
+    responses=TOTAL_COUNT_HEADER,
 )
 def dead_letters(
     _admin: AdminDep,
@@ -92,7 +99,7 @@ def dead_letters(
     offset: Offset = 0,
 ) -> list[NotificationRead]:
     total, rows = service.dead_letters(session=session, limit=limit, offset=offset)
-    response.headers["X-Total-Count"] = str(total)
+    set_total_count(response, total)
     return _reads(rows, settings)
 
 
@@ -111,24 +118,30 @@ def replay(
     "/jobs/{job_key}/notifications",
     response_model=list[NotificationRead],
     summary="Messages about a job / 救援单通知记录",
+    responses=TOTAL_COUNT_HEADER,
 )
 def job_notifications(
-    job_key: str, _agent: AgentDep, session: SessionDep, settings: SettingsDep
+    job_key: str, _agent: AgentDep, session: SessionDep, settings: SettingsDep, response: Response
 ) -> list[NotificationRead]:
     """The job's timeline of messages: SMS to the owner and webhooks, each with its delivery state."""
     job = get_job(session=session, key=job_key)
-    return _reads(service.sent_about(session=session, job_id=job.id), settings)
+    rows = service.sent_about(session=session, job_id=job.id)
+    set_total_count(response, len(rows))
+    return _reads(rows, settings)
 
 
 @router.get(
     "/bookings/{booking_id}/notifications",
     response_model=list[NotificationRead],
     summary="Messages about a booking / 预约通知记录",
+    responses=TOTAL_COUNT_HEADER,
 )
 def booking_notifications(
-    booking_id: uuid.UUID, _staff: StaffDep, session: SessionDep, settings: SettingsDep
+    booking_id: uuid.UUID, _staff: StaffDep, session: SessionDep, settings: SettingsDep, response: Response
 ) -> list[NotificationRead]:
-    return _reads(service.sent_about(session=session, booking_id=booking_id), settings)
+    rows = service.sent_about(session=session, booking_id=booking_id)
+    set_total_count(response, len(rows))
+    return _reads(rows, settings)
 
 
 @router.get(
