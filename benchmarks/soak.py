@@ -317,7 +317,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--for", dest="duration", default="10m", help="real time, all steps (e.g. 10m)")
     parser.add_argument("--rate", default="120/h", help="calls per simulated hour in the first step")
     parser.add_argument("--steps", type=int, default=3, help="steps; the rate doubles each step")
-    parser.add_argument("--speed", type=float, default=20.0, help="simulated seconds per real second")
+    parser.add_argument("--speed", type=float, default=10.0, help="simulated seconds per real second")
     parser.add_argument("--scale", choices=("small", "province", "national"), default="province")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--floor-jobs", type=int, default=20, help="in-process jobs for the floor")
