@@ -160,7 +160,7 @@ class CampaignDay:
                 self.sim.report.count("bookings_moved")
                 await self._plan_and_publish()
                 return
-        self.sim.report.error("campaign: no booking could be moved", str(waiting))
+        self.sim.report.count("booking_move_found_no_window")  # every later window is taken or past
 
     # -- the crew --------------------------------------------------------------------------------------
     async def _crew_runs_the_day(self) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
 import signal
 import sys
@@ -92,6 +93,8 @@ def run_demo(
 ) -> int:
     from dispatch.app import create_app
     from dispatch.cli import seed_database
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # the simulator's own requests, thousands of them
 
     print("数据库迁移 / Migrating the database ...", flush=True)
     schema.upgrade(settings)

@@ -83,7 +83,9 @@ def _stream_complete(
         return ["the call-center stream never became ready"]
     if not call_center.received:
         return []
-    seam, high = call_center.first_seam, max(call_center.received)
+    # Without last_event_id a stream starts live at connect (its ready seam is 0): expect what came after
+    # the first event it delivered, not the history before it.
+    seam, high = max(call_center.first_seam, min(call_center.received) - 1), max(call_center.received)
     cutoff = (closed_at - drain) if closed_at is not None else None
     missing = [
         e["id"]
