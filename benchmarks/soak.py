@@ -38,11 +38,11 @@ from benchmarks.soak_floor import FLOOR_ACTOR, cpu_per_job_s
 from dispatch import schema
 from dispatch.clock import ScaledClock
 from dispatch.db import make_engine
-from dispatch.demo.context import Pace
-from dispatch.demo.runner import demo_start, parse_duration_s, parse_rate_per_hour
-from dispatch.demo.simulator import SimConfig, SimResult, run_simulation
 from dispatch.jobs.models import CLOSED_STATUSES, JobStatus, RescueJob
 from dispatch.settings import Settings
+from seed.demo.context import Pace
+from seed.demo.runner import demo_start, parse_duration_s, parse_rate_per_hour
+from seed.demo.simulator import SimConfig, SimResult, run_simulation
 from seed.loader import load_world
 from seed.world import build_world
 

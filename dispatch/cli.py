@@ -12,6 +12,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from importlib.metadata import entry_points
+from typing import Any
 
 from sqlmodel import Session
 
@@ -29,19 +30,26 @@ def _print(message: str) -> None:
 
 
 DEMO_WORLD_GROUP = "dispatch.demo_world"
+DEMO_SIMULATOR_GROUP = "dispatch.demo_simulator"
 DemoWorldLoader = Callable[[Session, str, str], str]
+DemoSimulator = Callable[[argparse.Namespace, Settings], int]
 
 
-def demo_world_loader() -> DemoWorldLoader:
-    """The installed demo world (the ``dispatch.demo_world`` entry point, provided by the `seed` package).
+def _installed_plugin(group: str) -> Any:
+    """The first entry point of `group` (the demo world and its simulator, provided by the `seed` package).
 
     Found by entry point rather than imported, so nothing in `dispatch` depends on the demo data.
     """
-    found = list(entry_points(group=DEMO_WORLD_GROUP))
+    found = list(entry_points(group=group))
     if not found:
-        _print("没有安装演示数据 / No demo world is installed (entry point group dispatch.demo_world)")
+        _print(f"没有安装演示数据 / No demo world is installed (entry point group {group})")
         raise SystemExit(1)
-    loader: DemoWorldLoader = found[0].load()
+    return found[0].load()
+
+
+def demo_world_loader() -> DemoWorldLoader:
+    """The installed demo world (the ``dispatch.demo_world`` entry point)."""
+    loader: DemoWorldLoader = _installed_plugin(DEMO_WORLD_GROUP)
     return loader
 
 
@@ -136,26 +144,9 @@ def _coverage(args: argparse.Namespace, settings: Settings) -> None:
 
 
 def _demo(args: argparse.Namespace, settings: Settings) -> None:
-    from dispatch.demo.runner import parse_duration_s, parse_rate_per_hour, run_demo
-
-    try:
-        rate = parse_rate_per_hour(args.rate)
-        duration = parse_duration_s(args.duration) if args.duration else None
-    except ValueError as exc:
-        raise SystemExit(f"dispatch demo: {exc}") from exc
-    if args.speed <= 0:
-        raise SystemExit("dispatch demo: --speed must be positive")
-    code = run_demo(
-        settings,
-        speed=args.speed,
-        rate_per_hour=rate,
-        seed=args.seed,
-        scale=args.scale,
-        wall_duration_s=duration,
-        host=args.host,
-        port=args.port,
-    )
-    raise SystemExit(code)
+    """`dispatch demo`: the simulator lives with the demo world (``dispatch.demo_simulator`` entry point)."""
+    simulate: DemoSimulator = _installed_plugin(DEMO_SIMULATOR_GROUP)
+    raise SystemExit(simulate(args, settings))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import logging
 import re
@@ -18,10 +19,10 @@ from sqlmodel import Session, select
 from dispatch import schema
 from dispatch.clock import ScaledClock
 from dispatch.db import make_engine
-from dispatch.demo.server import ServerThread
-from dispatch.demo.simulator import SimConfig, SimResult, run_simulation
 from dispatch.events.models import Event
 from dispatch.settings import Settings
+from seed.demo.server import ServerThread
+from seed.demo.simulator import SimConfig, SimResult, run_simulation
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 MORNING = clock_time(7, 0)
@@ -152,4 +153,25 @@ def _banner(url: str, start: datetime, speed: float, rate_per_hour: float, seed:
         f"  来电 {rate_per_hour:g} 次/小时，随机种子 {seed} / {rate_per_hour:g} calls an hour, seed {seed}\n"
         f"  Ctrl-C 结束并打印汇总 / Ctrl-C stops and prints the summary\n",
         flush=True,
+    )
+
+
+def run_from_args(args: argparse.Namespace, settings: Settings) -> int:
+    """`dispatch demo` (the ``dispatch.demo_simulator`` entry point): parse the command line's values, run."""
+    try:
+        rate = parse_rate_per_hour(args.rate)
+        duration = parse_duration_s(args.duration) if args.duration else None
+    except ValueError as exc:
+        raise SystemExit(f"dispatch demo: {exc}") from exc
+    if args.speed <= 0:
+        raise SystemExit("dispatch demo: --speed must be positive")
+    return run_demo(
+        settings,
+        speed=args.speed,
+        rate_per_hour=rate,
+        seed=args.seed,
+        scale=args.scale,
+        wall_duration_s=duration,
+        host=args.host,
+        port=args.port,
     )

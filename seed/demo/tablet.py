@@ -11,9 +11,9 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from dispatch.demo.client import UnexpectedResponse, User, follow_stream
-from dispatch.demo.context import SimContext
-from dispatch.demo.roads import Drive, Point, gps_fix
+from seed.demo.client import UnexpectedResponse, User, follow_stream
+from seed.demo.context import SimContext
+from seed.demo.roads import Drive, Point, gps_fix
 
 PNG_1X1 = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"

@@ -10,10 +10,10 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from dispatch.demo.client import User
-from dispatch.demo.context import SimContext
-from dispatch.demo.roads import Drive, Point
-from dispatch.demo.tablet import Tablet
+from seed.demo.client import User
+from seed.demo.context import SimContext
+from seed.demo.roads import Drive, Point
+from seed.demo.tablet import Tablet
 from seed.world import NINGHAI, OwnerSpec
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -18,7 +18,7 @@ import httpx
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from dispatch.demo.report import Report
+from seed.demo.report import Report
 
 TRANSPORT_RETRIES = 3
 RESUME_CLOSE_CODES = frozenset({1001, 1006, 1011, 1012, 4008})

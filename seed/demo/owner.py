@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from dispatch.demo.client import follow_stream
-from dispatch.demo.context import SimContext
+from seed.demo.client import follow_stream
+from seed.demo.context import SimContext
 
 CLOSED = frozenset({"completed", "towed", "cancelled", "failed"})
 

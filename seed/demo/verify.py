@@ -9,9 +9,9 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Any
 
-from dispatch.demo.call_center import CallCenter
-from dispatch.demo.client import User
-from dispatch.demo.report import Report
+from seed.demo.call_center import CallCenter
+from seed.demo.client import User
+from seed.demo.report import Report
 
 WORKING = frozenset({"offered", "accepted", "en_route", "on_site", "in_service"})
 CLOSED = frozenset({"completed", "towed", "cancelled", "failed"})

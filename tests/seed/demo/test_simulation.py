@@ -17,12 +17,12 @@ from sqlmodel import Session, col, select
 from dispatch.app import create_app
 from dispatch.clock import ScaledClock
 from dispatch.db import make_engine
-from dispatch.demo.context import Pace
-from dispatch.demo.runner import SETUP_LEAD_S, demo_start, simulated_settings
-from dispatch.demo.server import ServerThread
-from dispatch.demo.simulator import SimConfig, SimResult, run_simulation
 from dispatch.jobs.models import CLOSED_STATUSES, RescueJob
 from dispatch.settings import Settings
+from seed.demo.context import Pace
+from seed.demo.runner import SETUP_LEAD_S, demo_start, simulated_settings
+from seed.demo.server import ServerThread
+from seed.demo.simulator import SimConfig, SimResult, run_simulation
 
 SPEED = 900.0
 SIMULATED_HOURS = 6.5  # 07:00 to 13:30: the morning peak, the campaign's lunch and its moved booking

@@ -10,18 +10,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from dispatch.clock import ScaledClock
-from dispatch.demo.arrivals import CallArrivals
-from dispatch.demo.call_center import CallCenter
-from dispatch.demo.campaign_day import CampaignDay, service_day_for
-from dispatch.demo.client import Api, User
-from dispatch.demo.context import Pace, SimContext
-from dispatch.demo.report import Report
-from dispatch.demo.tablet import Tablet
-from dispatch.demo.timeline import Timeline
-from dispatch.demo.verify import check_invariants
+from seed.demo.arrivals import CallArrivals
+from seed.demo.call_center import CallCenter
+from seed.demo.campaign_day import CampaignDay, service_day_for
+from seed.demo.client import Api, User
+from seed.demo.context import Pace, SimContext
+from seed.demo.report import Report
+from seed.demo.tablet import Tablet
+from seed.demo.timeline import Timeline
+from seed.demo.verify import check_invariants
 from seed.world import build_world
 
-log = logging.getLogger("dispatch.demo")
+log = logging.getLogger("seed.demo")
 FOREVER = timedelta(days=3650)
 DRAIN_REAL_S = 2.0
 SIGN_IN_CONCURRENCY = 8

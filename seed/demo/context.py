@@ -9,11 +9,11 @@ from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
-from dispatch.demo.client import Api, UnexpectedResponse
-from dispatch.demo.report import Report
-from dispatch.demo.timeline import Timeline
+from seed.demo.client import Api, UnexpectedResponse
+from seed.demo.report import Report
+from seed.demo.timeline import Timeline
 
-log = logging.getLogger("dispatch.demo")
+log = logging.getLogger("seed.demo")
 
 
 @dataclass

@@ -12,11 +12,11 @@ from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
-from dispatch.demo.arrivals import Call, CallArrivals
-from dispatch.demo.client import User, follow_stream
-from dispatch.demo.context import SimContext
-from dispatch.demo.owner import watch_tracking
-from dispatch.demo.report import JobTrace
+from seed.demo.arrivals import Call, CallArrivals
+from seed.demo.client import User, follow_stream
+from seed.demo.context import SimContext
+from seed.demo.owner import watch_tracking
+from seed.demo.report import JobTrace
 
 PARTNER_TOW = "无可用救援车，已转合作拖车公司 / No van can reach; handed to a partner towing firm"
 ATTENTION_SWEEP_S = 600.0

@@ -9,11 +9,11 @@ import pytest
 from pydantic import ValidationError
 
 from dispatch.clock import ScaledClock, SystemClock, clock_for
-from dispatch.demo.arrivals import SHANGHAI, CallArrivals
-from dispatch.demo.roads import Drive
-from dispatch.demo.runner import parse_duration_s, parse_rate_per_hour
 from dispatch.settings import Settings
 from routing.geodesy import geodesic_km
+from seed.demo.arrivals import SHANGHAI, CallArrivals
+from seed.demo.roads import Drive
+from seed.demo.runner import parse_duration_s, parse_rate_per_hour
 from seed.world import build_world
 
 START = datetime(2026, 12, 3, 23, 0, tzinfo=UTC)  # 07:00 in Shanghai
