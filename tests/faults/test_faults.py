@@ -14,6 +14,7 @@ import time
 from collections.abc import Awaitable, Callable
 
 import httpx
+import pytest
 from sqlalchemy import Engine
 
 from tests.faults.conftest import OFFER_TIMEOUT_S, PASSWORD, Cluster
@@ -27,6 +28,8 @@ from tests.faults.invariants import (
     check_writes,
     head_job_event,
 )
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis]
 
 REDIS_OUTAGE_S = 20.0  # the outage the issue describes
 CATCH_UP_S = 30.0
