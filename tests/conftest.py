@@ -60,6 +60,9 @@ def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
         background_workers=False,
         demo_password=DEMO_PASSWORD,
         upload_dir=base / "uploads",
+        # Tests share one connection between the test and the app; live streams read the log when a commit
+        # wakes them, and a timer read could land in the middle of a test's own statements.
+        event_poll_interval_s=3600,
     )
 
 

@@ -17,7 +17,7 @@ import redis.asyncio as aioredis
 from redis.asyncio.client import PubSub
 from redis.exceptions import RedisError
 
-from dispatch.events.bus import EventBus, LogReader, cancel_quietly
+from dispatch.events.bus import EventBus, LogReader
 from dispatch.events.models import Event
 
 log = logging.getLogger(__name__)
@@ -39,6 +39,7 @@ class RedisBus(EventBus):
         self._outbox: asyncio.Queue[int] = asyncio.Queue()
         self._publisher: asyncio.Task[None] | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._stopping = False
 
     @property
     def status(self) -> dict[str, str]:
@@ -57,9 +58,10 @@ class RedisBus(EventBus):
         self._publisher = asyncio.create_task(self._publish_outbox(), name="redis-bus-publisher")
 
     async def stop(self, grace_s: float = 5.0) -> None:
+        self._stopping = True
         await super().stop(grace_s)
-        await cancel_quietly(self._publisher)
-        await cancel_quietly(self._listener)
+        await _cancel_within(self._publisher, SOCKET_TIMEOUT_S)
+        await _cancel_within(self._listener, SOCKET_TIMEOUT_S)
         if self._client is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._client.aclose(), SOCKET_TIMEOUT_S)
@@ -90,7 +92,7 @@ class RedisBus(EventBus):
 
     async def _listen(self) -> None:
         delay = RETRY_MIN_S
-        while True:
+        while not self._stopping:
             pubsub: PubSub | None = None
             try:
                 pubsub = await self._subscribed()
@@ -132,9 +134,22 @@ class RedisBus(EventBus):
 
     async def _relay_wakeups(self, pubsub: PubSub) -> None:
         """Wake the log reader on every message; returns only by raising (the connection is gone)."""
-        while True:
+        while not self._stopping:
             if pubsub.connection is None or not pubsub.subscribed:
                 raise ConnectionError("the Redis pub/sub connection is closed")
             message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=LISTEN_TIMEOUT_S)
             if message is not None and message.get("type") == "message":
                 self.wake()
+
+
+async def _cancel_within(task: asyncio.Task[None] | None, timeout_s: float) -> None:
+    """Cancel `task` and wait for it, but not forever: a client library may swallow one cancellation."""
+    if task is None:
+        return
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout_s
+    while not task.done() and loop.time() < deadline:
+        task.cancel()
+        await asyncio.wait({task}, timeout=0.1)
+    if not task.done():
+        log.warning("%s did not stop within %.0f s", task.get_name(), timeout_s)

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import time
 
+import pytest
 import redis
 
 
@@ -22,7 +23,7 @@ class RedisServer:
     def __init__(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            raise RuntimeError("redis-server is not installed")
+            pytest.skip("redis-server is not installed (apt-get install redis-server; .ci/run does)")
         self.binary = binary
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
