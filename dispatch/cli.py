@@ -58,7 +58,10 @@ def seed_database(
 ) -> bool:
     """Seed the demo world; returns False when it was skipped because data is already there."""
     if settings.environment is Environment.PRODUCTION:
-        _print("生产环境不加载演示数据 / Production never loads the demo world")
+        _print(
+            "生产环境不加载演示数据（含默认密码账号）/ Production never loads the demo world "
+            "(accounts with the demo password)"
+        )
         raise SystemExit(1)
     load = demo_world_loader()
     if reset:
@@ -193,12 +196,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     if args.command == "serve":
         _serve(args, settings)
     elif args.command == "seed":
-        if settings.environment is Environment.PRODUCTION:
-            _print(
-                "生产环境不能加载演示数据（含默认密码账号）/ "
-                "Refusing to seed demo data (accounts with the demo password) in production"
-            )
-            raise SystemExit(2)
         seed_database(settings, args.scale, reset=args.reset)
     elif args.command == "db":
         _db(args, settings)

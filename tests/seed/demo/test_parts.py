@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import secrets
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -29,6 +30,10 @@ def test_scaled_clock_runs_speed_times_the_wall_clock(monkeypatch: pytest.Monkey
     assert clock.real_seconds(600) == 10
 
 
+# Production wants 32 random bytes (issue 16), so the clock check is what refuses this one.
+STRONG_KEY = secrets.token_urlsafe(32)
+
+
 def test_settings_choose_the_clock_and_production_refuses_simulated_time() -> None:
     assert isinstance(clock_for(Settings(secret_key="k" * 40)), SystemClock)
     scaled = clock_for(
@@ -36,7 +41,7 @@ def test_settings_choose_the_clock_and_production_refuses_simulated_time() -> No
     )
     assert isinstance(scaled, ScaledClock) and scaled.start == START and scaled.speed == 10
     with pytest.raises(ValidationError, match="DISPATCH_CLOCK_SPEED"):
-        Settings(environment="production", secret_key="k" * 40, clock_speed=10)
+        Settings(environment="production", secret_key=STRONG_KEY, clock_speed=10)
 
 
 def _calls(seed: int, n: int, rate: float = 6.0) -> list[dict[str, object]]:
