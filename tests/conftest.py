@@ -17,6 +17,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import ProgrammingError
 from sqlmodel import Session, select
 
 from dispatch import schema
@@ -77,9 +78,23 @@ def engine(settings: Settings) -> Iterator[Engine]:
     engine.dispose()
 
 
+def _connect(engine: Engine) -> Connection:
+    """A connection for one test.
+
+    Rarely, on PostgreSQL, a pooled connection comes back still inside a transaction (a background thread of
+    an earlier test's app touched the shared connection after that test ended), and the pre-ping refuses it.
+    That connection is test debris, not state: start from a fresh pool.
+    """
+    try:
+        return engine.connect()
+    except ProgrammingError:
+        engine.pool.dispose()
+        return engine.connect()
+
+
 @pytest.fixture
 def connection(engine: Engine) -> Iterator[Connection]:
-    connection = engine.connect()
+    connection = _connect(engine)
     outer = connection.begin()
     yield connection
     outer.rollback()
