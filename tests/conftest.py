@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -87,7 +88,7 @@ def _connect(engine: Engine) -> Connection:
     """
     try:
         return engine.connect()
-    except ProgrammingError:
+    except (ProgrammingError, psycopg.ProgrammingError):
         engine.pool.dispose()
         return engine.connect()
 
