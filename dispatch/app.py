@@ -46,7 +46,6 @@ from dispatch.notifications.views import admin_router as notifications_admin_rou
 from dispatch.notifications.views import router as notifications_router
 from dispatch.notifications.worker import NotificationWorker
 from dispatch.settings import Settings, get_settings
-from dispatch.tracking.log_redaction import install_token_redaction
 from dispatch.tracking.views import page_router as tracking_page_router
 from dispatch.tracking.views import router as tracking_router
 from dispatch.web.compression import StaticCompression
@@ -149,7 +148,6 @@ def create_app(
     for router in routers:
         app.include_router(router)
     install_web(app)
-    install_token_redaction()
     app.add_middleware(StaticCompression)
 
     @app.get("/", include_in_schema=False)

@@ -7,7 +7,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from dispatch.tracking.log_redaction import TokenRedaction, install_token_redaction, redact
+from dispatch.api.log_redaction import RedactSecrets, install_log_redaction, redact
 
 TOKEN = "AbCdEfGhIjKlMnOpQrStUvWxYz012345"
 
@@ -51,10 +51,10 @@ def test_tokens_in_request_lines_are_cut_to_four_characters() -> None:
 
 
 def test_uvicorn_log_lines_lose_the_token() -> None:
-    install_token_redaction()
-    install_token_redaction()
+    install_log_redaction()
+    install_log_redaction()
     access = logging.getLogger("uvicorn.access")
-    assert sum(isinstance(f, TokenRedaction) for f in access.filters) == 1
+    assert sum(isinstance(f, RedactSecrets) for f in access.filters) == 1
     record = logging.LogRecord(
         "uvicorn.access",
         logging.INFO,
@@ -80,4 +80,20 @@ def test_uvicorn_log_lines_lose_the_token() -> None:
 
 
 def _redaction(logger: logging.Logger) -> logging.Filter:
-    return next(f for f in logger.filters if isinstance(f, TokenRedaction))
+    return next(f for f in logger.filters if isinstance(f, RedactSecrets))
+
+
+def test_the_sms_log_channel_does_not_leak_the_tracking_link() -> None:
+    install_log_redaction()
+    sms = logging.getLogger("dispatch.sms")
+    record = logging.LogRecord(
+        "dispatch.sms",
+        logging.INFO,
+        __file__,
+        1,
+        "SMS %s to %s: %s",
+        ("id-1", "13812345678", f"查看进度：http://127.0.0.1:8000/track/{TOKEN}"),
+        None,
+    )
+    _redaction(sms).filter(record)
+    assert TOKEN not in record.getMessage() and "/track/AbCd…" in record.getMessage()
