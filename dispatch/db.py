@@ -114,6 +114,10 @@ def utcnow() -> datetime:
 def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     """Create the engine for `settings.database_url`, tuned per backend."""
     if settings.is_sqlite:
+        # Every request thread (anyio runs up to 40) and background worker may hold a connection while it
+        # waits its turn at the write gate; a pool smaller than that turned a burst of tablets into 503s.
+        kwargs.setdefault("pool_size", 10)
+        kwargs.setdefault("max_overflow", 50)
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},

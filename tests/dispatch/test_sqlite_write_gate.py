@@ -101,3 +101,21 @@ def test_a_connection_lost_mid_transaction_gives_the_gate_back(sqlite_engine: En
     with sqlite_engine.begin() as connection:
         connection.execute(text("INSERT INTO log VALUES (2)"))
     assert not gate.held
+
+
+def test_every_request_thread_can_hold_a_connection_at_once(tmp_path: Path) -> None:
+    """anyio runs up to 40 request threads; each may hold a connection while it waits at the write gate.
+
+    With SQLAlchemy's default pool (5 + 10) the 16th waited for the pool, and a burst of tablets at the start
+    of `dispatch demo` got 503s once the pool's wait ran out.
+    """
+    engine = make_engine(
+        Settings(database_url=f"sqlite:///{tmp_path / 'pool.db'}", secret_key="k" * 40), pool_timeout=1
+    )
+    held = [engine.connect() for _ in range(41)]
+    try:
+        assert all(c.execute(text("SELECT 1")).scalar() == 1 for c in held)
+    finally:
+        for connection in held:
+            connection.close()
+        engine.dispose()
