@@ -151,7 +151,7 @@ export class Board {
   _row(job) {
     const attention = attentionOf(job);
     const van = this.fleet.vanOf(job);
-    const crew = (job.van && job.van.crew) || [];
+    const crew = (van && van.crew) || [];
     const offerExpiry = this.store.offerExpiry.get(job.id);
     const etaLate = job.eta_at && job.promised_eta_at && Date.parse(job.eta_at) > Date.parse(job.promised_eta_at);
     return h(

@@ -62,7 +62,7 @@ export class JobDetail {
     const job = this.job;
     if (!job) return;
     const van = this.fleet.vanOf(job);
-    const crew = (job.van && job.van.crew) || [];
+    const crew = (van && van.crew) || [];
     const attention = attentionOf(job);
     const rows = [
       ["状态 / Status", h("span", { class: `status s-${job.status}`, id: "detail-status" }, statusText(job.status))],

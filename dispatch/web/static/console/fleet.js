@@ -45,10 +45,13 @@ export class Fleet {
     this._changed();
   }
 
-  // The van of a job: the job's own `van` (plate, crew) when the API gives it, else the fleet's record.
+  // The van of a job: the job's own `van` (plate, station, crew) or its pending `offer`; the fleet's record
+  // only between a stream event and the job's next read.
   vanOf(job) {
+    if (job.van) return job.van;
+    if (job.offer && job.offer.van_id === job.van_id) return { id: job.offer.van_id, plate: job.offer.plate, crew: [] };
     if (job.van_id === null || job.van_id === undefined) return null;
-    return { ...(this.vans.get(job.van_id) || { id: job.van_id, plate: `#${job.van_id}` }), ...(job.van || {}) };
+    return this.vans.get(job.van_id) || { id: job.van_id, plate: `#${job.van_id}`, crew: [] };
   }
 
   // The latest ping, or the home station for a van that has not reported yet.
