@@ -1,8 +1,8 @@
 // One job: facts, candidates (ranked, and why others were left out), dispatch, timeline, tracking link,
-// cancel with a reason, and corrections while the job is open (PATCH, when the API offers it).
-import { clearErrors, formatDuration, formatTime, get, h, post, request, showError } from "../api.js";
-import { fromMap } from "../map.js";
+// cancel with a reason, and corrections while the job is open (correction.js).
+import { clearErrors, formatDuration, formatTime, get, h, post, showError } from "../api.js";
 import { attentionOf } from "./board.js";
+import { correctionForm } from "./correction.js";
 import { CLOSED_STATUSES, EVENT_KIND, FAULT, POWERTRAIN, PRECISION, PRIORITY, statusText } from "./texts.js";
 
 const DISPATCHABLE = ["created", "uncovered"];
@@ -45,7 +45,7 @@ export class JobDetail {
     this.linkBox = h("div", { class: "tracking-link" });
     this.root.replaceChildren(
       h("div", { id: "job-detail", dataset: { jobId } }, this.facts, this.candidatesBox, this.linkBox,
-        this._cancelForm(), this._editForm(),
+        this._cancelForm(), correctionForm({ job: this.job, store: this.store, jobMap: this.jobMap }),
         h("h3", {}, "时间线 ", h("span", { class: "en" }, "Timeline")), this.timeline),
     );
     this.shownStatus = this.job.status;
@@ -208,50 +208,6 @@ export class JobDetail {
     });
     return form;
   }
-
-  // Corrections while the job is open: phone, fault, location (a click on the map).
-  _editForm() {
-    const job = this.job;
-    const lat = h("input", { name: "location.lat", value: job.lat });
-    const lon = h("input", { name: "location.lon", value: job.lon });
-    const form = h("form", { class: "edit-form", novalidate: true, dataset: { needsOpen: "" } },
-      h("details", {}, h("summary", {}, "更正信息 / Correct the job"),
-        h("label", {}, "电话 / Phone", h("input", { name: "caller_phone", value: job.caller_phone }), h("p", { dataset: { errorFor: "caller_phone" } })),
-        h("label", {}, "故障描述 / Description", h("input", { name: "fault_description", value: job.fault_description }), h("p", { dataset: { errorFor: "fault_description" } })),
-        h("div", { class: "cols" }, h("label", {}, "纬度 / Lat", lat), h("label", {}, "经度 / Lon", lon)),
-        h("p", { dataset: { errorFor: "location" } }),
-        h("button", { type: "button", class: "secondary small", onclick: () => this.jobMap.pick((latlng) => {
-          const [pickedLat, pickedLon] = fromMap(latlng);
-          lat.value = pickedLat.toFixed(6);
-          lon.value = pickedLon.toFixed(6);
-          this.jobMap.showPick(pickedLat, pickedLon);
-        }) }, "在地图上点选位置 / Pick the location on the map"),
-        h("p", { class: "form-error", dataset: { errorFor: "_form" } }),
-        h("button", { type: "submit" }, "保存更正 / Save")));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
-      const current = this.job;
-      const body = {};
-      if (form.caller_phone.value.trim() !== current.caller_phone) body.caller_phone = form.caller_phone.value.trim();
-      if (form.fault_description.value !== current.fault_description) body.fault_description = form.fault_description.value;
-      if (Number(lat.value) !== current.lat || Number(lon.value) !== current.lon) {
-        body.location = { lat: Number(lat.value), lon: Number(lon.value), datum: "wgs84" };
-      }
-      try {
-        const { data } = await request("PATCH", `/api/call-center/jobs/${this.jobId}`, { body });
-        this.store.upsert(data);
-        this.jobMap.pick(null);
-      } catch (error) {
-        if (error.status === 404 || error.status === 405) {
-          error.message = "此服务器尚不支持更正救援单 / This server cannot correct jobs yet";
-          error.field = null;
-        }
-        showError(form, error);
-      }
-    });
-    return form;
-  }
 }
 
 function whyRanked(c) {
@@ -270,9 +226,26 @@ function eventNote(e) {
   if (d.reason) parts.push(d.reason);
   if (d.override_reason) parts.push(`改派 / override: ${d.override_reason}`);
   if (d.answer) parts.push(d.answer);
+  for (const [name, value] of Object.entries(d.changes || {})) {
+    if (CORRECTED_FIELDS[name]) parts.push(`${CORRECTED_FIELDS[name]}: ${shown((d.before || {})[name])} → ${shown(value)}`);
+  }
   if (d.eta_s !== undefined && d.eta_s !== null) parts.push(`ETA ${formatDuration(d.eta_s)}`);
   if (e.van_id) parts.push(`van #${e.van_id}`);
   return parts.length ? ` · ${parts.join(" · ")}` : "";
+}
+
+// The fields of a correction worth showing in the timeline (the location's derived columns are not).
+const CORRECTED_FIELDS = {
+  caller_phone: "电话 / phone",
+  fault_category: "故障 / fault",
+  fault_description: "描述 / description",
+  address: "地址 / address",
+  lat: "纬度 / lat",
+  lon: "经度 / lon",
+};
+
+function shown(value) {
+  return value === null || value === undefined || value === "" ? "—" : String(value);
 }
 
 function copy(input) {

@@ -57,6 +57,7 @@ export const EVENT_KIND = {
   "job.note": "备注 / Note",
   "job.parts": "用料 / Parts",
   "job.labour": "工时 / Labour",
+  "job.corrected": "更正 / Corrected",
 };
 
 export const statusText = (status) => STATUS[status] || status;
