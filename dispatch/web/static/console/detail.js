@@ -36,9 +36,11 @@ export class JobDetail {
   }
 
   async open(jobId, candidates = null) {
+    // A job not on the board (closed, found by search) is read first; the panel is built once it is known.
+    this.jobId = null;
+    if (!this.store.jobs.has(jobId)) this.store.upsert(await get(`/api/call-center/jobs/${jobId}`));
     this.jobId = jobId;
     this.candidates = candidates;
-    if (!this.store.jobs.has(jobId)) this.store.upsert(await get(`/api/call-center/jobs/${jobId}`));
     this.facts = h("div", { class: "facts" });
     this.candidatesBox = h("div", { class: "candidates" });
     this.timeline = h("ol", { class: "timeline" });

@@ -10,6 +10,7 @@ export class Fleet {
     this.stations = new Map();
     this.vans = new Map();
     this.listeners = new Set();
+    this.cityNames = new Map(); // adcode -> 宁波市
   }
 
   subscribe(listener) {
@@ -21,7 +22,12 @@ export class Fleet {
   }
 
   async load() {
-    const [stations] = await Promise.all([get("/api/fleet/stations"), this.loadVans()]);
+    const [stations, cities] = await Promise.all([
+      get("/api/fleet/stations"),
+      get("/api/call-center/cities"),
+      this.loadVans(),
+    ]);
+    for (const city of cities) this.cityNames.set(city.adcode, city.name);
     for (const station of stations) this.stations.set(station.id, station);
     this._changed();
     setInterval(() => this.loadVans().then(() => this._changed()), VAN_REFRESH_MS);
@@ -61,8 +67,8 @@ export class Fleet {
     return station ? [station.lat, station.lon] : null;
   }
 
-  cityName() {
-    return "";
+  cityName(adcode) {
+    return this.cityNames.get(adcode) || "";
   }
 
   jobOfVan(vanId) {
