@@ -3,9 +3,20 @@
 import { clearErrors, formatDuration, formatTime, get, h, post, showError } from "../api.js";
 import { attentionOf } from "./board.js";
 import { correctionForm } from "./correction.js";
-import { CLOSED_STATUSES, EVENT_KIND, FAULT, POWERTRAIN, PRECISION, PRIORITY, statusText } from "./texts.js";
+import {
+  CLOSED_STATUSES,
+  DELIVERY,
+  EVENT_KIND,
+  FAULT,
+  MESSAGE_TEMPLATE,
+  POWERTRAIN,
+  PRECISION,
+  PRIORITY,
+  statusText,
+} from "./texts.js";
 
 const DISPATCHABLE = ["created", "uncovered"];
+const MESSAGES_RETRY_MS = 2000;
 const WITH_CANDIDATES = ["created", "uncovered", "offered"]; // once a van has accepted, the ranking is history
 
 export class JobDetail {
@@ -26,7 +37,10 @@ export class JobDetail {
         }
         this.renderFacts();
         clearTimeout(this.timelineTimer);
-        this.timelineTimer = setTimeout(() => this.loadTimeline(), 150);
+        this.timelineTimer = setTimeout(() => {
+          this.loadTimeline();
+          this.refreshMessages();
+        }, 150);
       }
     });
   }
@@ -44,19 +58,23 @@ export class JobDetail {
     this.facts = h("div", { class: "facts" });
     this.candidatesBox = h("div", { class: "candidates" });
     this.timeline = h("ol", { class: "timeline" });
+    this.messages = h("ol", { class: "timeline messages", id: "job-messages" });
     this.linkBox = h("div", { class: "tracking-link" });
     this.root.replaceChildren(
       h("div", { id: "job-detail", dataset: { jobId } }, this.facts, this.candidatesBox, this.linkBox,
         this._cancelForm(), correctionForm({ job: this.job, store: this.store, jobMap: this.jobMap }),
-        h("h3", {}, "时间线 ", h("span", { class: "en" }, "Timeline")), this.timeline),
+        h("h3", {}, "时间线 ", h("span", { class: "en" }, "Timeline")), this.timeline,
+        h("h3", {}, "发给车主的消息 ", h("span", { class: "en" }, "Sent to the owner")), this.messages),
     );
     this.shownStatus = this.job.status;
     this.renderFacts();
     this.jobMap.focusJob(this.job);
     await Promise.all([this.loadCandidates(candidates), this.loadTimeline(), this.loadLink()]);
+    this.refreshMessages();
   }
 
   close() {
+    clearTimeout(this.messagesTimer);
     this.jobId = null;
   }
 
@@ -69,6 +87,11 @@ export class JobDetail {
     const rows = [
       ["状态 / Status", h("span", { class: `status s-${job.status}`, id: "detail-status" }, statusText(job.status))],
       attention ? ["需关注 / Attention", h("span", { class: "badge attention" }, attention)] : null,
+      job.location_conflict_km !== null && job.location_conflict_km !== undefined
+        ? ["位置冲突 / Conflict", h("span", { class: "badge attention", id: "location-conflict" },
+            `地址与坐标相距 ${job.location_conflict_km} 公里，按${job.location_used === "address" ? "地址" : "坐标"}派车 / `
+            + `The address is ${job.location_conflict_km} km from the coordinates; the ${job.location_used || "coordinates"} are used`)]
+        : null,
       ["优先级 / Priority", PRIORITY[job.priority] || job.priority],
       ["来电人 / Caller", `${job.caller_name} ${job.caller_phone}`],
       ["车辆 / Vehicle", [job.vehicle_plate, job.vehicle_vin, job.vehicle_model, POWERTRAIN[job.powertrain]].filter(Boolean).join(" · ")],
@@ -177,6 +200,38 @@ export class JobDetail {
         ),
       ),
     );
+  }
+
+  // What was sent about the job (SMS to the owner, webhooks) and whether it arrived; read with the timeline
+  // and again while messages are still on their way.
+  refreshMessages() {
+    clearTimeout(this.messagesTimer);
+    this.loadMessages()
+      .then((pending) => {
+        if (pending && this.jobId) this.messagesTimer = setTimeout(() => this.refreshMessages(), MESSAGES_RETRY_MS);
+      })
+      .catch((error) => this.messages.replaceChildren(h("li", { class: "muted" }, error.message)));
+  }
+
+  async loadMessages() {
+    const jobId = this.jobId;
+    if (!jobId) return false;
+    const sent = await get(`/api/call-center/jobs/${jobId}/notifications`);
+    if (jobId !== this.jobId) return false;
+    const owner = sent.filter((n) => n.channel === "sms");
+    this.messages.replaceChildren(
+      ...(owner.length
+        ? owner.map((n) =>
+            h("li", { dataset: { template: n.template, status: n.status } },
+              h("time", {}, formatTime(n.delivered_at || n.created_at)), " ",
+              h("strong", {}, MESSAGE_TEMPLATE[n.template] || n.template), " ",
+              h("span", { class: `delivery d-${n.status}` }, DELIVERY[n.status] || n.status), " ",
+              h("span", { class: "muted" }, n.recipient),
+              n.body ? h("div", { class: "message-body" }, n.body) : null,
+              n.last_error ? h("div", { class: "form-error" }, n.last_error) : null))
+        : [h("li", { class: "muted" }, "尚未发送 / Nothing sent yet")]),
+    );
+    return sent.some((n) => n.status === "pending" || n.status === "sending");
   }
 
   async loadLink() {
