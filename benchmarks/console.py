@@ -56,7 +56,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-OPEN_STATUSES = ("created", "uncovered", "offered", "accepted", "en_route", "on_site", "in_service")
 _RUNNING = re.compile(r"Uvicorn running on http://127\.0\.0\.1:(\d+)")
 
 # Watches the board: when a watched job's row leaves it, note the time, and the time of the next frame.
@@ -156,10 +155,13 @@ async def create_jobs(client: httpx.AsyncClient, count: int) -> list[dict[str, A
 
 async def read_board_lists(client: httpx.AsyncClient) -> int:
     """The floor of a first render: the same list requests the board makes, without a browser."""
-    pages = await asyncio.gather(
-        *(client.get("/api/call-center/jobs", params={"status": s, "limit": 500}) for s in OPEN_STATUSES)
-    )
-    return sum(len(p.json()) for p in pages)
+    rows, offset = 0, 0
+    while True:
+        params = {"open": "true", "limit": 500, "offset": offset}
+        page = (await client.get("/api/call-center/jobs", params=params)).json()
+        rows, offset = rows + len(page), offset + 500
+        if len(page) < 500:
+            return rows
 
 
 async def open_board(browser: Any, url: str, expected_rows: int) -> tuple[Any, float]:

@@ -40,6 +40,7 @@ from dispatch.followups.views import owner_router as survey_router
 from dispatch.followups.views import router as followups_router
 from dispatch.followups.watch import EscalationWatch
 from dispatch.jobs.expiry_worker import OfferExpiryWorker
+from dispatch.jobs.intake_aids_views import router as intake_aids_router
 from dispatch.jobs.views import router as call_center_router
 from dispatch.kpis.views import router as kpis_router
 from dispatch.notifications.views import admin_router as notifications_admin_router
@@ -132,6 +133,7 @@ def create_app(
         fleet_router,
         fleet_admin_router,
         call_center_router,
+        intake_aids_router,
         planner_router,
         owner_booking_router,
         field_router,

@@ -3,8 +3,9 @@
 Each function is one use case for one router; all take ``*, session`` and never commit.
 
 - ``get_job(*, session, key) -> RescueJob``: by UUID or human reference (``RJ-261123-7K4QX``); 404 otherwise.
-- ``list_jobs(*, session, status=None, city_adcode=None, needs_attention=None, q=None, limit=50, offset=0)
-  -> JobPage``: a page of jobs and the total; `q` searches phones, plates, VINs and references.
+- ``list_jobs(*, session, statuses=None, is_open=None, city_adcode=None, needs_attention=None, q=None,
+  limit=50, offset=0) -> JobPage``: a page of jobs and the total; `q` searches phones, plates, VINs and
+  references.
 - ``rank_job(*, session, job, now, settings, explain=False) -> CandidateSearch``: candidates for a waiting
   job; a ``created`` job nobody can serve becomes ``uncovered``.
 - ``dispatch_job(*, session, job, actor, now, settings, van_id=None, reason=None) -> DispatchOutcome``:
@@ -29,7 +30,7 @@ from dispatch.events.service import record_event
 from dispatch.fleet.models import ServiceStation, Van, VanKind
 from dispatch.jobs.lifecycle import transition
 from dispatch.jobs.matching import CandidateSearch, search_candidates
-from dispatch.jobs.models import JobOffer, JobStatus, RescueJob
+from dispatch.jobs.models import CLOSED_STATUSES, JobOffer, JobStatus, RescueJob
 from dispatch.jobs.offers import offer_job, offer_to_first_free
 from dispatch.owners.plates import normalise_plate
 from dispatch.settings import Settings
@@ -67,17 +68,23 @@ class JobPage:
 def list_jobs(
     *,
     session: Session,
-    status: JobStatus | None = None,
+    statuses: Sequence[JobStatus] | None = None,
+    is_open: bool | None = None,
     city_adcode: str | None = None,
     needs_attention: bool | None = None,
     q: str | None = None,
     limit: int = 50,
     offset: int = 0,
 ) -> JobPage:
-    """Newest first; `q` finds a caller's phone, a plate or VIN, or a reference, however typed."""
+    """Newest first; `q` finds a caller's phone, a plate or VIN, or a reference, however typed.
+
+    `statuses` keeps jobs in any of them; `is_open` keeps open (True) or closed (False) jobs."""
     conditions: list[ColumnElement[bool]] = []
-    if status is not None:
-        conditions.append(col(RescueJob.status) == status)
+    if statuses:
+        conditions.append(col(RescueJob.status).in_(list(statuses)))
+    if is_open is not None:
+        closed = col(RescueJob.status).in_(list(CLOSED_STATUSES))
+        conditions.append(~closed if is_open else closed)
     if city_adcode is not None:
         conditions.append(col(RescueJob.city_adcode) == city_adcode)
     if needs_attention is not None:

@@ -42,7 +42,7 @@ def _job_or_404(job_key: str, _user: AgentDep, session: SessionDep) -> RescueJob
 CurrentJob = Annotated[RescueJob, Depends(_job_or_404)]
 
 
-async def _online_geocoder(request: Request) -> OnlineGeocoder | None:
+async def online_geocoder(request: Request) -> OnlineGeocoder | None:
     settings: Settings = request.app.state.settings
     if not settings.online_geocoder:
         return None
@@ -81,7 +81,7 @@ def create(
     session: SessionDep,
     settings: SettingsDep,
     clock: ClockDep,
-    online: Annotated[OnlineGeocoder | None, Depends(_online_geocoder)],
+    online: Annotated[OnlineGeocoder | None, Depends(online_geocoder)],
 ) -> Response:
     now = clock.now()
     new = create_job(session=session, request=body, actor=user.username, now=now, online_geocoder=online)
@@ -116,7 +116,13 @@ def list_jobs(
     _user: AgentDep,
     session: SessionDep,
     response: Response,
-    status_filter: Annotated[JobStatus | None, Query(alias="status")] = None,
+    status_filter: Annotated[
+        list[JobStatus] | None,
+        Query(alias="status", description="one or more statuses (repeat the parameter)"),
+    ] = None,
+    open_only: Annotated[
+        bool | None, Query(alias="open", description="true: open jobs only; false: closed jobs only")
+    ] = None,
     city_adcode: Annotated[str | None, Query(pattern=r"^\d{6}$")] = None,
     needs_attention: bool | None = None,
     q: Annotated[
@@ -128,7 +134,8 @@ def list_jobs(
 ) -> list[JobRead]:
     page = service.list_jobs(
         session=session,
-        status=status_filter,
+        statuses=status_filter,
+        is_open=open_only,
         city_adcode=city_adcode,
         needs_attention=needs_attention,
         q=q,
@@ -155,7 +162,7 @@ def correct(
     user: AgentDep,
     session: SessionDep,
     clock: ClockDep,
-    online: Annotated[OnlineGeocoder | None, Depends(_online_geocoder)],
+    online: Annotated[OnlineGeocoder | None, Depends(online_geocoder)],
 ) -> JobRead:
     """Send the `version` you read: a job changed since is a 409 with the current version."""
     corrected = correct_job(

@@ -2,6 +2,7 @@
 
     GET /console/login     sign-in (any staff role)
     GET /console           the call-center console (agents, admins)
+    GET /console/followups follow-up calls due and KPI figures (agents, admins)
 
 Pages carry no data and need no token (the token lives in the browser's sessionStorage; the screen's module
 sends it to the API). Static files: ``/static/web/*`` (this package) and ``/static/leaflet/*`` (xstatic).
@@ -100,6 +101,8 @@ def login_page(request: Request) -> HTMLResponse:
 _CONSOLE_BODY = """<header class="topbar">
   <h1>呼叫中心 <span class="en">Call center</span></h1>
   <button id="new-job-button" type="button">新建救援单 <span class="en">New job</span> <kbd>N</kbd></button>
+  <a class="topbar-link" href="/console/followups">回访与指标
+    <span class="en">Follow-ups &amp; KPIs</span></a>
   <span class="spacer"></span>
   <span id="stream-status" class="stream-status" data-status="connecting">连接中 / connecting</span>
   <span id="who"></span>
@@ -116,5 +119,26 @@ def console_page(request: Request) -> HTMLResponse:
         module="console.js",
         body=_CONSOLE_BODY,
         leaflet=True,
+    )
+    return HTMLResponse(page)
+
+
+_FOLLOWUPS_BODY = """<header class="topbar">
+  <h1>回访与指标 <span class="en">Follow-ups &amp; KPIs</span></h1>
+  <a class="topbar-link" href="/console">呼叫中心 <span class="en">Call center</span></a>
+  <span class="spacer"></span>
+  <span id="who"></span>
+  <button id="sign-out" type="button">退出 <span class="en">Sign out</span></button>
+</header>
+<main id="followups" class="followups-page"></main>"""
+
+
+@router.get("/console/followups", response_class=HTMLResponse)
+def followups_page(request: Request) -> HTMLResponse:
+    page = render_page(
+        _settings(request),
+        title="回访与指标 / Follow-ups and KPIs",
+        module="followups.js",
+        body=_FOLLOWUPS_BODY,
     )
     return HTMLResponse(page)

@@ -105,7 +105,6 @@ async function start() {
   performance.mark("console:data-loaded");
   store.announce();
   performance.mark("console:board-drawn");
-  store.loadOfferExpiries();
   jobMap.drawStations();
   performance.mark("console:stations-drawn");
   jobMap.drawCoverage();

@@ -1,9 +1,11 @@
 // The board: open jobs, those needing attention first, then the most urgent and newest.
 // Rows are replaced only when their job changes, and moved only when the order changes.
-import { formatClock, formatCountdown, formatDuration, h } from "../api.js";
+import { formatClock, formatCountdown, formatDuration, formatTime, h, request } from "../api.js";
 import { FAULT, OPEN_STATUSES, STATUS, statusText } from "./texts.js";
 
 const PRIORITY_RANK = { critical: 0, high: 1, normal: 2 };
+const SEARCH_DELAY_MS = 300;
+const CLOSED_SHOWN = 20;
 
 // Why a job needs an agent now, or null.
 export function attentionOf(job, now = Date.now()) {
@@ -51,7 +53,12 @@ export class Board {
     });
     this.citySelect.addEventListener("change", () => this._setFilter("city", this.citySelect.value));
     this.statusSelect.addEventListener("change", () => this._setFilter("status", this.statusSelect.value));
-    this.searchInput.addEventListener("input", () => this._setFilter("search", this.searchInput.value.trim()));
+    this.searchInput.addEventListener("input", () => {
+      this._setFilter("search", this.searchInput.value.trim());
+      clearTimeout(this.searchTimer);
+      this.searchTimer = setTimeout(() => this.searchClosed(), SEARCH_DELAY_MS);
+    });
+    this.closedBox = h("div", { class: "closed-results", id: "closed-results", hidden: true });
     root.append(
       h("div", { class: "board-filters" }, this.statusSelect, this.citySelect, this.searchInput, this.count),
       h(
@@ -72,6 +79,7 @@ export class Board {
           ),
           this.tbody,
         ),
+        this.closedBox,
       ),
     );
     store.subscribe((ids) => this.update(ids));
@@ -81,6 +89,41 @@ export class Board {
   _setFilter(name, value) {
     this.filters[name] = value;
     this.update(null);
+  }
+
+  // Closed jobs are not on the board: the search asks the API for them (phone, plate, VIN, reference).
+  async searchClosed() {
+    const q = this.filters.search;
+    if (q.length < 2) {
+      this.closedBox.hidden = true;
+      this.closedBox.replaceChildren();
+      return;
+    }
+    let jobs = [];
+    let total = 0;
+    try {
+      const { data, headers } = await request("GET", "/api/call-center/jobs", {
+        query: { q: q.slice(0, 40), open: false, limit: CLOSED_SHOWN },
+      });
+      jobs = data;
+      total = Number(headers.get("X-Total-Count") || data.length);
+    } catch (error) {
+      jobs = [];
+    }
+    if (q !== this.filters.search) return; // the agent typed on meanwhile
+    this.closedBox.hidden = false;
+    this.closedBox.replaceChildren(
+      h("h3", {}, "已关闭的匹配 ", h("span", { class: "en" }, `Closed jobs matching (${total})`)),
+      jobs.length
+        ? h("table", { class: "grid compact" }, h("tbody", {}, jobs.map((job) =>
+            h("tr", { dataset: { jobId: job.id, reference: job.reference }, onclick: () => this.onOpen(job.id) },
+              h("td", {}, h("a", { href: `#job/${job.id}`, class: "ref" }, job.reference)),
+              h("td", {}, h("span", { class: `status s-${job.status}` }, statusText(job.status))),
+              h("td", {}, job.vehicle_plate || job.vehicle_vin || ""),
+              h("td", {}, job.caller_phone),
+              h("td", { class: "muted" }, job.closed_at ? formatTime(job.closed_at) : "")))))
+        : h("p", { class: "muted" }, "无 / None"),
+    );
   }
 
   focusSearch() {
@@ -97,7 +140,7 @@ export class Board {
     if (f.search) {
       const needle = f.search.toUpperCase().replace(/\s+/g, "");
       const van = this.fleet.vanOf(job);
-      const haystack = [job.reference, job.caller_phone, job.vehicle_plate, van && van.plate]
+      const haystack = [job.reference, job.caller_phone, job.vehicle_plate, job.vehicle_vin, van && van.plate]
         .filter(Boolean)
         .map((s) => String(s).toUpperCase().replace(/\s+/g, ""));
       if (!haystack.some((s) => s.includes(needle))) return false;
@@ -137,13 +180,13 @@ export class Board {
     const cities = new Map();
     for (const job of jobs) {
       if (job.city_adcode && OPEN_STATUSES.includes(job.status)) {
-        cities.set(job.city_adcode, this.fleet.cityName(job.city_adcode) || job.province_name || "");
+        cities.set(job.city_adcode, this.fleet.cityName(job.city_adcode) || job.city_adcode);
       }
     }
     const current = this.citySelect.value;
     this.citySelect.replaceChildren(
       h("option", { value: "" }, "全部城市 / All cities"),
-      [...cities.entries()].sort().map(([code, name]) => h("option", { value: code }, `${name} ${code}`)),
+      ...[...cities.entries()].sort().map(([code, name]) => h("option", { value: code }, name)),
     );
     this.citySelect.value = current;
   }
@@ -151,7 +194,7 @@ export class Board {
   _row(job) {
     const attention = attentionOf(job);
     const van = this.fleet.vanOf(job);
-    const crew = (job.van && job.van.crew) || [];
+    const crew = (van && van.crew) || [];
     const offerExpiry = this.store.offerExpiry.get(job.id);
     const etaLate = job.eta_at && job.promised_eta_at && Date.parse(job.eta_at) > Date.parse(job.promised_eta_at);
     return h(

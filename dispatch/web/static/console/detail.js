@@ -1,11 +1,22 @@
 // One job: facts, candidates (ranked, and why others were left out), dispatch, timeline, tracking link,
-// cancel with a reason, and corrections while the job is open (PATCH, when the API offers it).
-import { clearErrors, formatDuration, formatTime, get, h, post, request, showError } from "../api.js";
-import { fromMap } from "../map.js";
+// cancel with a reason, and corrections while the job is open (correction.js).
+import { clearErrors, formatDuration, formatTime, get, h, post, showError } from "../api.js";
 import { attentionOf } from "./board.js";
-import { CLOSED_STATUSES, EVENT_KIND, FAULT, POWERTRAIN, PRECISION, PRIORITY, statusText } from "./texts.js";
+import { correctionForm } from "./correction.js";
+import {
+  CLOSED_STATUSES,
+  DELIVERY,
+  EVENT_KIND,
+  FAULT,
+  MESSAGE_TEMPLATE,
+  POWERTRAIN,
+  PRECISION,
+  PRIORITY,
+  statusText,
+} from "./texts.js";
 
 const DISPATCHABLE = ["created", "uncovered"];
+const MESSAGES_RETRY_MS = 2000;
 const WITH_CANDIDATES = ["created", "uncovered", "offered"]; // once a van has accepted, the ranking is history
 
 export class JobDetail {
@@ -26,7 +37,10 @@ export class JobDetail {
         }
         this.renderFacts();
         clearTimeout(this.timelineTimer);
-        this.timelineTimer = setTimeout(() => this.loadTimeline(), 150);
+        this.timelineTimer = setTimeout(() => {
+          this.loadTimeline();
+          this.refreshMessages();
+        }, 150);
       }
     });
   }
@@ -36,25 +50,31 @@ export class JobDetail {
   }
 
   async open(jobId, candidates = null) {
+    // A job not on the board (closed, found by search) is read first; the panel is built once it is known.
+    this.jobId = null;
+    if (!this.store.jobs.has(jobId)) this.store.upsert(await get(`/api/call-center/jobs/${jobId}`));
     this.jobId = jobId;
     this.candidates = candidates;
-    if (!this.store.jobs.has(jobId)) this.store.upsert(await get(`/api/call-center/jobs/${jobId}`));
     this.facts = h("div", { class: "facts" });
     this.candidatesBox = h("div", { class: "candidates" });
     this.timeline = h("ol", { class: "timeline" });
+    this.messages = h("ol", { class: "timeline messages", id: "job-messages" });
     this.linkBox = h("div", { class: "tracking-link" });
     this.root.replaceChildren(
       h("div", { id: "job-detail", dataset: { jobId } }, this.facts, this.candidatesBox, this.linkBox,
-        this._cancelForm(), this._editForm(),
-        h("h3", {}, "时间线 ", h("span", { class: "en" }, "Timeline")), this.timeline),
+        this._cancelForm(), correctionForm({ job: this.job, store: this.store, jobMap: this.jobMap }),
+        h("h3", {}, "时间线 ", h("span", { class: "en" }, "Timeline")), this.timeline,
+        h("h3", {}, "发给车主的消息 ", h("span", { class: "en" }, "Sent to the owner")), this.messages),
     );
     this.shownStatus = this.job.status;
     this.renderFacts();
     this.jobMap.focusJob(this.job);
     await Promise.all([this.loadCandidates(candidates), this.loadTimeline(), this.loadLink()]);
+    this.refreshMessages();
   }
 
   close() {
+    clearTimeout(this.messagesTimer);
     this.jobId = null;
   }
 
@@ -62,11 +82,16 @@ export class JobDetail {
     const job = this.job;
     if (!job) return;
     const van = this.fleet.vanOf(job);
-    const crew = (job.van && job.van.crew) || [];
+    const crew = (van && van.crew) || [];
     const attention = attentionOf(job);
     const rows = [
       ["状态 / Status", h("span", { class: `status s-${job.status}`, id: "detail-status" }, statusText(job.status))],
       attention ? ["需关注 / Attention", h("span", { class: "badge attention" }, attention)] : null,
+      job.location_conflict_km !== null && job.location_conflict_km !== undefined
+        ? ["位置冲突 / Conflict", h("span", { class: "badge attention", id: "location-conflict" },
+            `地址与坐标相距 ${job.location_conflict_km} 公里，按${job.location_used === "address" ? "地址" : "坐标"}派车 / `
+            + `The address is ${job.location_conflict_km} km from the coordinates; the ${job.location_used || "coordinates"} are used`)]
+        : null,
       ["优先级 / Priority", PRIORITY[job.priority] || job.priority],
       ["来电人 / Caller", `${job.caller_name} ${job.caller_phone}`],
       ["车辆 / Vehicle", [job.vehicle_plate, job.vehicle_vin, job.vehicle_model, POWERTRAIN[job.powertrain]].filter(Boolean).join(" · ")],
@@ -177,6 +202,38 @@ export class JobDetail {
     );
   }
 
+  // What was sent about the job (SMS to the owner, webhooks) and whether it arrived; read with the timeline
+  // and again while messages are still on their way.
+  refreshMessages() {
+    clearTimeout(this.messagesTimer);
+    this.loadMessages()
+      .then((pending) => {
+        if (pending && this.jobId) this.messagesTimer = setTimeout(() => this.refreshMessages(), MESSAGES_RETRY_MS);
+      })
+      .catch((error) => this.messages.replaceChildren(h("li", { class: "muted" }, error.message)));
+  }
+
+  async loadMessages() {
+    const jobId = this.jobId;
+    if (!jobId) return false;
+    const sent = await get(`/api/call-center/jobs/${jobId}/notifications`);
+    if (jobId !== this.jobId) return false;
+    const owner = sent.filter((n) => n.channel === "sms");
+    this.messages.replaceChildren(
+      ...(owner.length
+        ? owner.map((n) =>
+            h("li", { dataset: { template: n.template, status: n.status } },
+              h("time", {}, formatTime(n.delivered_at || n.created_at)), " ",
+              h("strong", {}, MESSAGE_TEMPLATE[n.template] || n.template), " ",
+              h("span", { class: `delivery d-${n.status}` }, DELIVERY[n.status] || n.status), " ",
+              h("span", { class: "muted" }, n.recipient),
+              n.body ? h("div", { class: "message-body" }, n.body) : null,
+              n.last_error ? h("div", { class: "form-error" }, n.last_error) : null))
+        : [h("li", { class: "muted" }, "尚未发送 / Nothing sent yet")]),
+    );
+    return sent.some((n) => n.status === "pending" || n.status === "sending");
+  }
+
   async loadLink() {
     try {
       const link = await post(`/api/track/jobs/${this.jobId}/link`);
@@ -208,50 +265,6 @@ export class JobDetail {
     });
     return form;
   }
-
-  // Corrections while the job is open: phone, fault, location (a click on the map).
-  _editForm() {
-    const job = this.job;
-    const lat = h("input", { name: "location.lat", value: job.lat });
-    const lon = h("input", { name: "location.lon", value: job.lon });
-    const form = h("form", { class: "edit-form", novalidate: true, dataset: { needsOpen: "" } },
-      h("details", {}, h("summary", {}, "更正信息 / Correct the job"),
-        h("label", {}, "电话 / Phone", h("input", { name: "caller_phone", value: job.caller_phone }), h("p", { dataset: { errorFor: "caller_phone" } })),
-        h("label", {}, "故障描述 / Description", h("input", { name: "fault_description", value: job.fault_description }), h("p", { dataset: { errorFor: "fault_description" } })),
-        h("div", { class: "cols" }, h("label", {}, "纬度 / Lat", lat), h("label", {}, "经度 / Lon", lon)),
-        h("p", { dataset: { errorFor: "location" } }),
-        h("button", { type: "button", class: "secondary small", onclick: () => this.jobMap.pick((latlng) => {
-          const [pickedLat, pickedLon] = fromMap(latlng);
-          lat.value = pickedLat.toFixed(6);
-          lon.value = pickedLon.toFixed(6);
-          this.jobMap.showPick(pickedLat, pickedLon);
-        }) }, "在地图上点选位置 / Pick the location on the map"),
-        h("p", { class: "form-error", dataset: { errorFor: "_form" } }),
-        h("button", { type: "submit" }, "保存更正 / Save")));
-    form.addEventListener("submit", async (event) => {
-      event.preventDefault();
-      clearErrors(form);
-      const current = this.job;
-      const body = {};
-      if (form.caller_phone.value.trim() !== current.caller_phone) body.caller_phone = form.caller_phone.value.trim();
-      if (form.fault_description.value !== current.fault_description) body.fault_description = form.fault_description.value;
-      if (Number(lat.value) !== current.lat || Number(lon.value) !== current.lon) {
-        body.location = { lat: Number(lat.value), lon: Number(lon.value), datum: "wgs84" };
-      }
-      try {
-        const { data } = await request("PATCH", `/api/call-center/jobs/${this.jobId}`, { body });
-        this.store.upsert(data);
-        this.jobMap.pick(null);
-      } catch (error) {
-        if (error.status === 404 || error.status === 405) {
-          error.message = "此服务器尚不支持更正救援单 / This server cannot correct jobs yet";
-          error.field = null;
-        }
-        showError(form, error);
-      }
-    });
-    return form;
-  }
 }
 
 function whyRanked(c) {
@@ -270,9 +283,26 @@ function eventNote(e) {
   if (d.reason) parts.push(d.reason);
   if (d.override_reason) parts.push(`改派 / override: ${d.override_reason}`);
   if (d.answer) parts.push(d.answer);
+  for (const [name, value] of Object.entries(d.changes || {})) {
+    if (CORRECTED_FIELDS[name]) parts.push(`${CORRECTED_FIELDS[name]}: ${shown((d.before || {})[name])} → ${shown(value)}`);
+  }
   if (d.eta_s !== undefined && d.eta_s !== null) parts.push(`ETA ${formatDuration(d.eta_s)}`);
   if (e.van_id) parts.push(`van #${e.van_id}`);
   return parts.length ? ` · ${parts.join(" · ")}` : "";
+}
+
+// The fields of a correction worth showing in the timeline (the location's derived columns are not).
+const CORRECTED_FIELDS = {
+  caller_phone: "电话 / phone",
+  fault_category: "故障 / fault",
+  fault_description: "描述 / description",
+  address: "地址 / address",
+  lat: "纬度 / lat",
+  lon: "经度 / lon",
+};
+
+function shown(value) {
+  return value === null || value === undefined || value === "" ? "—" : String(value);
 }
 
 function copy(input) {

@@ -10,6 +10,7 @@ export class Fleet {
     this.stations = new Map();
     this.vans = new Map();
     this.listeners = new Set();
+    this.cityNames = new Map(); // adcode -> 宁波市
   }
 
   subscribe(listener) {
@@ -21,7 +22,12 @@ export class Fleet {
   }
 
   async load() {
-    const [stations] = await Promise.all([get("/api/fleet/stations"), this.loadVans()]);
+    const [stations, cities] = await Promise.all([
+      get("/api/fleet/stations"),
+      get("/api/call-center/cities"),
+      this.loadVans(),
+    ]);
+    for (const city of cities) this.cityNames.set(city.adcode, city.name);
     for (const station of stations) this.stations.set(station.id, station);
     this._changed();
     setInterval(() => this.loadVans().then(() => this._changed()), VAN_REFRESH_MS);
@@ -45,10 +51,13 @@ export class Fleet {
     this._changed();
   }
 
-  // The van of a job: the job's own `van` (plate, crew) when the API gives it, else the fleet's record.
+  // The van of a job: the job's own `van` (plate, station, crew) or its pending `offer`; the fleet's record
+  // only between a stream event and the job's next read.
   vanOf(job) {
+    if (job.van) return job.van;
+    if (job.offer && job.offer.van_id === job.van_id) return { id: job.offer.van_id, plate: job.offer.plate, crew: [] };
     if (job.van_id === null || job.van_id === undefined) return null;
-    return { ...(this.vans.get(job.van_id) || { id: job.van_id, plate: `#${job.van_id}` }), ...(job.van || {}) };
+    return this.vans.get(job.van_id) || { id: job.van_id, plate: `#${job.van_id}`, crew: [] };
   }
 
   // The latest ping, or the home station for a van that has not reported yet.
@@ -58,8 +67,8 @@ export class Fleet {
     return station ? [station.lat, station.lon] : null;
   }
 
-  cityName() {
-    return "";
+  cityName(adcode) {
+    return this.cityNames.get(adcode) || "";
   }
 
   jobOfVan(vanId) {

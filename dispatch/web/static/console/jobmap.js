@@ -156,6 +156,10 @@ export class JobMap {
     this.map.getContainer().classList.toggle("picking", Boolean(handler));
   }
 
+  focusPoint(lat, lon) {
+    this.map.setView(toMap(lat, lon), Math.max(this.map.getZoom(), 10), { animate: false });
+  }
+
   showPick(lat, lon) {
     if (this.pickMarker) this.pickMarker.remove();
     this.pickMarker = L.marker(toMap(lat, lon), {

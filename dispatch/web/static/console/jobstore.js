@@ -2,7 +2,6 @@
 // An event is applied at once from its payload (so the board moves immediately), then the job is read
 // again to reconcile; a read never replaces a newer version of the job.
 import { get, request } from "../api.js";
-import { OPEN_STATUSES } from "./texts.js";
 
 const PAGE = 500;
 const DETAIL_FIELDS = [
@@ -31,38 +30,18 @@ export class JobStore {
     for (const listener of this.listeners) listener(ids);
   }
 
-  // Every open job, one status at a time (the list API filters by one status), page by page.
-  // Listeners hear of them when `announce()` is called (once the fleet is known too).
+  // Every open job (`open=true`), page by page. Listeners hear of them when `announce()` is called
+  // (once the fleet is known too).
   async loadOpen() {
-    const lists = await Promise.all(OPEN_STATUSES.map((status) => this._loadStatus(status)));
-    for (const job of lists.flat()) this._put(job);
+    for (let offset = 0; ; offset += PAGE) {
+      const { data } = await request("GET", "/api/call-center/jobs", { query: { open: true, limit: PAGE, offset } });
+      for (const job of data) this._put(job);
+      if (data.length < PAGE) return;
+    }
   }
 
   announce() {
     this._changed(null); // null: everything changed
-  }
-
-  // Offers out when the board opened: their expiry from the job's last offer event (when the job read
-  // does not carry its pending offer).
-  async loadOfferExpiries() {
-    const offered = [...this.jobs.values()].filter((j) => j.status === "offered" && !this.offerExpiry.has(j.id));
-    for (const job of offered) {
-      const events = await get(`/api/call-center/jobs/${job.id}/events`);
-      const last = events.filter((e) => e.data && e.data.offer_expires_at).pop();
-      if (last && job.status === "offered") this.offerExpiry.set(job.id, last.data.offer_expires_at);
-    }
-    if (offered.length) this._changed(offered.map((j) => j.id));
-  }
-
-  async _loadStatus(status) {
-    const jobs = [];
-    for (let offset = 0; ; offset += PAGE) {
-      const { data } = await request("GET", "/api/call-center/jobs", {
-        query: { status, limit: PAGE, offset },
-      });
-      jobs.push(...data);
-      if (data.length < PAGE) return jobs;
-    }
   }
 
   _put(job) {

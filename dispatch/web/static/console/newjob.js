@@ -2,6 +2,7 @@
 // by a click on the map. API errors appear next to the field they name; a duplicate call links the open job.
 import { clearErrors, h, post, showError } from "../api.js";
 import { fromMap } from "../map.js";
+import { locationOf, watchLocation, watchVehicle } from "./intake_aids.js";
 import { DATUM, FAULT, POWERTRAIN, PRIORITY, PRIORITY_REASONS } from "./texts.js";
 
 const options = (map, blank) => [
@@ -19,6 +20,9 @@ export function newJobForm({ jobMap, onCreated, onOpen }) {
   const lat = h("input", { inputmode: "decimal", placeholder: "30.2741" });
   const lon = h("input", { inputmode: "decimal", placeholder: "120.1551" });
   const datum = h("select", {}, options(DATUM));
+  const vehicleNote = h("p", { class: "muted", id: "vehicle-note" });
+  const locationPreview = h("div", { class: "location-preview", id: "location-preview" });
+  let previewLocation = () => {};
   form.append(
     h("h2", {}, "新建救援单 ", h("span", { class: "en" }, "New job")),
     h(
@@ -39,6 +43,7 @@ export function newJobForm({ jobMap, onCreated, onOpen }) {
       field("车型 / Model", "vehicle.model", h("input", { placeholder: "已登记车辆自动填写 / filled for known vehicles" })),
       field("动力 / Powertrain", "vehicle.powertrain", h("select", {}, options(POWERTRAIN, "已登记车辆自动填写 / from vehicle record"))),
     ),
+    vehicleNote,
     h("p", { dataset: { errorFor: "vehicle" } }),
     h(
       "div",
@@ -81,17 +86,21 @@ export function newJobForm({ jobMap, onCreated, onOpen }) {
               lon.value = pickedLon.toFixed(6);
               datum.value = "wgs84";
               jobMap.showPick(pickedLat, pickedLon);
+              previewLocation({ focus: false });
             }),
         },
         "在地图上点选 ",
         h("span", { class: "en" }, "Pick on the map"),
       ),
+      locationPreview,
       h("p", { dataset: { errorFor: "location" } }),
     ),
     h("label", { class: "inline" }, h("input", { type: "checkbox", name: "auto_dispatch" }), "建单后立即派给最优车辆 / Dispatch to the best van at once"),
     h("p", { class: "form-error", dataset: { errorFor: "_form" } }),
     h("div", { class: "actions" }, h("button", { type: "submit" }, "建单 ", h("span", { class: "en" }, "Create")), " ", h("kbd", {}, "Ctrl+Enter")),
   );
+  watchVehicle(form, vehicleNote);
+  previewLocation = watchLocation(form, { box: locationPreview, jobMap });
   form.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) form.requestSubmit();
   });
@@ -122,15 +131,9 @@ export function newJobForm({ jobMap, onCreated, onOpen }) {
 function bodyOf(form) {
   const data = new FormData(form);
   const text = (name) => String(data.get(name) || "").trim();
-  // Not a number: sent as typed, so the API names the field.
-  const number = (name) => (text(name) === "" ? null : Number.isNaN(Number(text(name))) ? text(name) : Number(text(name)));
   const vehicle = { plate: text("vehicle.plate") || null, vin: text("vehicle.vin") || null, model: text("vehicle.model") };
   if (text("vehicle.powertrain")) vehicle.powertrain = text("vehicle.powertrain");
-  const location = { address: text("location.address") || null, datum: text("location.datum") };
-  if (text("location.lat") !== "" || text("location.lon") !== "") {
-    location.lat = number("location.lat");
-    location.lon = number("location.lon");
-  }
+  const location = locationOf(form);
   return {
     caller_name: text("caller_name"),
     caller_phone: text("caller_phone"),

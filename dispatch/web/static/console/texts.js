@@ -57,6 +57,21 @@ export const EVENT_KIND = {
   "job.note": "备注 / Note",
   "job.parts": "用料 / Parts",
   "job.labour": "工时 / Labour",
+  "job.corrected": "更正 / Corrected",
+};
+
+export const MESSAGE_TEMPLATE = {
+  "job.accepted": "已接单通知 / Accepted",
+  "job.en_route": "出发通知 / On its way",
+  "job.on_site": "到达通知 / Arrived",
+  "job.completed": "完工通知 / Completed",
+};
+export const DELIVERY = {
+  pending: "待发送 / pending",
+  sending: "发送中 / sending",
+  delivered: "已送达 / delivered",
+  dead: "发送失败 / failed",
+  skipped: "车主拒收 / opted out",
 };
 
 export const statusText = (status) => STATUS[status] || status;
