@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy import literal as sql_literal
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, create_engine
@@ -116,8 +117,9 @@ def make_engine(settings: Settings, **kwargs: Any) -> Engine:
     if settings.is_sqlite:
         # Every request thread (anyio runs up to 40) and background worker may hold a connection while it
         # waits its turn at the write gate; a pool smaller than that turned a burst of tablets into 503s.
-        kwargs.setdefault("pool_size", 10)
-        kwargs.setdefault("max_overflow", 50)
+        if make_url(settings.database_url).database not in (None, "", ":memory:"):  # file, not one connection
+            kwargs.setdefault("pool_size", 10)
+            kwargs.setdefault("max_overflow", 50)
         engine = create_engine(
             settings.database_url,
             connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
