@@ -58,7 +58,7 @@ export class JobDetail {
     this.facts = h("div", { class: "facts" });
     this.candidatesBox = h("div", { class: "candidates" });
     this.timeline = h("ol", { class: "timeline" });
-    this.messages = h("ol", { class: "timeline messages", id: "job-messages" });
+    this.messages = h("ol", { class: "messages", id: "job-messages" });
     this.linkBox = h("div", { class: "tracking-link" });
     this.root.replaceChildren(
       h("div", { id: "job-detail", dataset: { jobId } }, this.facts, this.candidatesBox, this.linkBox,
