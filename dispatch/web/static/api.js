@@ -171,6 +171,13 @@ export function formatClock(iso) {
   return iso ? clockFormat.format(new Date(iso)) : "";
 }
 
+// A calendar date in the display timezone (YYYY-MM-DD, as <input type="date"> and the API take it).
+const dateFormat = new Intl.DateTimeFormat("en-CA", { timeZone: config.timezone || "Asia/Shanghai" });
+
+export function localDate(days = 0) {
+  return dateFormat.format(new Date(Date.now() + days * 86400000));
+}
+
 // "12 分 / 12 min", "1 时 05 分 / 1 h 05 min"
 export function formatDuration(seconds) {
   if (seconds === null || seconds === undefined) return "";

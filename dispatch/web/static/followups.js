@@ -1,7 +1,7 @@
 // Follow-ups and KPIs for agents: the follow-up calls due (24 h, 3 d, 5 d after a rescue or a visit), each
 // call's outcome recorded in place, and the after-sales KPI figures for a period. Public API only:
 // GET /api/call-center/followups, POST /api/call-center/followups/{id}/calls, GET /api/kpis.
-import { clearErrors, currentUsername, formatTime, h, post, request, requireSignIn, showError, signOut } from "./api.js";
+import { clearErrors, currentUsername, formatTime, h, localDate, post, request, requireSignIn, showError, signOut } from "./api.js";
 
 const DUE_WITHIN = { 0: "现在到期 / Due now", 1: "一天内 / Within a day", 3: "三天内 / Within 3 days", 7: "一周内 / Within a week" };
 const STEP = { "24h": "24 小时回访 / 24 h", "3d": "3 天回访 / 3 days", "5d": "5 天回访 / 5 days" };
@@ -88,12 +88,9 @@ function callForm(task, reload) {
   return form;
 }
 
-const dateInShanghai = (d) => new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(d);
-
 function kpiFigures() {
-  const today = new Date();
-  const from = h("input", { type: "date", name: "from", value: dateInShanghai(new Date(today - 6 * 86400000)) });
-  const to = h("input", { type: "date", name: "to", value: dateInShanghai(today) });
+  const from = h("input", { type: "date", name: "from", value: localDate(-6) });
+  const to = h("input", { type: "date", name: "to", value: localDate() });
   const figures = h("dl", { class: "kpi-figures", id: "kpi-figures" });
   const form = h("form", { class: "call-form", id: "kpi-period", novalidate: true },
     h("label", {}, "从 / From", from, h("p", { dataset: { errorFor: "from" } })),

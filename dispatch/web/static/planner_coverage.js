@@ -1,8 +1,8 @@
 // Coverage map and campaigns: station circles, counties no station reaches (with their owners), the
 // campaigns so far, and a form that starts a campaign from a county.
-import { clearErrors, get, h, post, showError } from "./api.js";
+import { clearErrors, get, h, localDate, post, showError } from "./api.js";
 import { createMap, radiusCircle, toMap } from "./map.js";
-import { localDate, section, table } from "./planner_shared.js";
+import { section, table } from "./planner_shared.js";
 
 const L = window.L;
 const DEFAULT_SERVICES = [

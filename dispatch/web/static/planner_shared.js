@@ -1,4 +1,4 @@
-// Small pieces the planner screens share: van colours, section frames, CSV, dates in Asia/Shanghai.
+// Small pieces the planner screens share: van colours, section frames, CSV.
 import { config, h } from "./api.js";
 
 export const VAN_COLOURS = ["#d7263d", "#1b998b", "#3f51b5", "#f49d37", "#8e44ad", "#2e86de", "#6d4c41", "#c2185b"];
@@ -14,13 +14,6 @@ export function section(title, english, ...children) {
 export function table(headers, rows, attrs = {}) {
   const head = h("tr", {}, headers.map(([zh, en]) => h("th", {}, zh, en ? h("span", { class: "en" }, " " + en) : null)));
   return h("table", { class: "grid", ...attrs }, h("thead", {}, head), h("tbody", {}, rows));
-}
-
-// Today's date where the planners work (YYYY-MM-DD), plus `days`.
-export function localDate(days = 0) {
-  const now = new Date(Date.now() + days * 86400000);
-  const parts = new Intl.DateTimeFormat("en-CA", { timeZone: config.timezone || "Asia/Shanghai" }).format(now);
-  return parts;
 }
 
 export function downloadCsv(filename, rows) {
