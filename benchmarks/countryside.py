@@ -37,8 +37,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from seed.divisions import by_adcode
-
+from dispatch.geo.divisions import by_adcode
 from routing.feasibility import can_serve_all, day_routes
 from routing.geodesy import Location
 from routing.plan import Plan

@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from datetime import time as clock_time
 from pathlib import Path
@@ -265,7 +266,7 @@ def bench_http(
 
 
 # -- main ---------------------------------------------------------------------------------------------
-def main() -> None:
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -282,7 +283,7 @@ def main() -> None:
     parser.add_argument(
         "--workers", default="1,2", help="uvicorn worker counts to measure HTTP with (comma-separated)"
     )
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     worker_counts = [int(w) for w in args.workers.split(",")]
     if args.rate <= 0:
         parser.error("--rate must be positive")
