@@ -3,8 +3,9 @@
     {"error": {"code": "not_found", "message": "未找到 / Not found", "field": null, "details": {}}}
 
 422s name the offending field (`field`, plus every problem under `details.errors`). A database that cannot
-be reached is a 503 with Retry-After (the client should try again; nothing was committed). Unknown exceptions
-become a bare 500 with no stack trace in the body; the trace goes to the log.
+be reached is a 503 with Retry-After (the client should try again; nothing was committed); so is a
+transaction PostgreSQL rolled back to break a deadlock (code ``transaction_conflict``, retry at once).
+Unknown exceptions become a bare 500 with no stack trace in the body; the trace goes to the log.
 """
 
 from __future__ import annotations
@@ -138,7 +139,25 @@ DATABASE_RETRY_AFTER_S = 5
 DATABASE_UNAVAILABLE = (OperationalError, InterfaceError, DisconnectionError, PoolTimeout)
 
 
+TRANSIENT_CONFLICT_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: this transaction lost a race and was rolled
+back whole; the same request, sent again, normally succeeds."""
+
+
+def _sqlstate(exc: Exception) -> str | None:
+    return getattr(getattr(exc, "orig", None), "sqlstate", None)
+
+
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    if _sqlstate(exc) in TRANSIENT_CONFLICT_SQLSTATES:
+        log.warning("transaction conflict on %s %s: %s", request.method, request.url.path, _sqlstate(exc))
+        return error_response(
+            503,
+            "transaction_conflict",
+            "与同时进行的其他操作冲突，未做任何更改，请重试 / "
+            "A simultaneous change got in the way; nothing was changed, please retry",
+            headers={"Retry-After": "1"},
+        )
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, type(exc).__name__)
     return error_response(
         503,

@@ -5,9 +5,13 @@ from __future__ import annotations
 import socket
 from collections.abc import Iterator
 
+import psycopg
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy.exc import OperationalError
 
+from dispatch.api.errors import install_error_handlers
 from dispatch.app import create_app
 from dispatch.settings import Settings
 
@@ -43,3 +47,19 @@ def test_health_says_unavailable_with_retry_after(client_without_database: TestC
     assert response.status_code == 503
     assert response.headers["Retry-After"]
     assert response.json()["database"] == "unreachable"
+
+
+def test_a_deadlock_victim_is_told_to_retry_not_that_the_database_is_down() -> None:
+    app = FastAPI()
+    install_error_handlers(app)
+
+    @app.post("/claim")
+    def claim() -> None:
+        raise OperationalError("UPDATE vans ...", {}, psycopg.errors.DeadlockDetected("deadlock detected"))
+
+    response = TestClient(app, raise_server_exceptions=False).post("/claim")
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "1"
+    error = response.json()["error"]
+    assert error["code"] == "transaction_conflict" and "重试" in error["message"]
+    assert "deadlock" not in response.text and "UPDATE" not in response.text
