@@ -66,6 +66,8 @@ class Route:
     travel_s: float
     waiting_s: float
     lunch: BreakPlacement | None = None
+    overtime_s: float = 0.0
+    """Time back at the depot after the end of the shift (only when the objective allows overtime)."""
 
     @property
     def visit_ids(self) -> tuple[str, ...]:
@@ -108,6 +110,11 @@ class Plan:
     def travel_h(self) -> float:
         """Total driving time in hours, the quantity the solver minimises."""
         return sum(route.travel_s for route in self.routes) / 3600.0
+
+    @property
+    def overtime_h(self) -> float:
+        """Total overtime over all routes, in hours."""
+        return sum(route.overtime_s for route in self.routes) / 3600.0
 
     @property
     def waiting_h(self) -> float:

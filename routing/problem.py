@@ -9,7 +9,7 @@ either precomputed by the caller (any provider, or an explicit benchmark matrix)
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 
 from routing.geodesy import Location
@@ -126,6 +126,15 @@ class RoutingProblem:
     def vehicle_by_id(self) -> dict[str, Vehicle]:
         """Vehicles keyed by id."""
         return {k.id: k for k in self.vehicles}
+
+    def with_longer_shifts(self, extra_s: float) -> RoutingProblem:
+        """The same day with every shift ending ``extra_s`` later: the problem a plan with overtime solves."""
+        if extra_s <= 0:
+            return self
+        vehicles = tuple(
+            replace(k, shift=TimeWindow(k.shift.start_s, k.shift.end_s + extra_s)) for k in self.vehicles
+        )
+        return RoutingProblem(self.visits, vehicles, self.locations, self.matrix)
 
     def duration_s(self, origin: Location, destination: Location) -> float:
         """Driving seconds between two problem locations."""

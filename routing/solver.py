@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from numpy.typing import NDArray
@@ -91,6 +91,8 @@ def solve(
     started = time.perf_counter()
     settings = search or SearchSettings()
     objective = objective or Objective()
+    shifts = problem
+    problem = problem.with_longer_shifts(objective.max_overtime_s)
     alone = unservable_alone(problem)
     if not problem.vehicles:  # OR-Tools aborts the process on an empty fleet
         return build_plan(
@@ -115,7 +117,19 @@ def solve(
     objective_value = -1 if solution is None else int(solution.ObjectiveValue())
     stop = watch.reason(searched_s=time.perf_counter() - watch.started, limit_s=remaining_s)
     seed = start.source if seeded else "none"
-    return build_plan(problem, routes, alone, status, objective_value, wall_time_s, stop, seed)
+    plan = build_plan(problem, routes, alone, status, objective_value, wall_time_s, stop, seed)
+    return _with_overtime(plan, shifts) if objective.max_overtime_s > 0 else plan
+
+
+def _with_overtime(plan: Plan, shifts: RoutingProblem) -> Plan:
+    """Each route's time past the end of its real shift."""
+    routes = tuple(
+        replace(r, overtime_s=max(0.0, r.end_s - shifts.vehicle_by_id[r.vehicle_id].shift.end_s))
+        if r.stops
+        else r
+        for r in plan.routes
+    )
+    return replace(plan, routes=routes)
 
 
 def _patience_s(settings: SearchSettings, time_limit_s: float) -> float | None:
@@ -215,6 +229,11 @@ def _add_vehicle_rules(model: _Model, objective: Objective, vehicle_cost: int) -
     routing = model.routing
     if vehicle_cost > 0:
         routing.SetFixedCostOfAllVehicles(vehicle_cost)
+    if objective.max_overtime_s > 0 and objective.overtime_cost > 0:
+        time_dim = routing.GetDimensionOrDie(_TIME)
+        for k, vehicle in enumerate(model.problem.vehicles):  # shifts here already include the overtime
+            shift_end = scaling.time_to_units_floor(vehicle.shift.end_s - objective.max_overtime_s)
+            time_dim.SetCumulVarSoftUpperBound(routing.End(k), shift_end, objective.overtime_cost)
     if objective.max_vehicles is not None and objective.max_vehicles < len(model.problem.vehicles):
         solver = routing.solver()
         used = [routing.ActiveVehicleVar(k) for k in range(len(model.problem.vehicles))]

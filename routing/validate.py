@@ -22,7 +22,9 @@ class Violation:
     message: str
 
 
-def validate(problem: RoutingProblem, plan: Plan, tolerance_s: float = 0.5) -> list[Violation]:
+def validate(
+    problem: RoutingProblem, plan: Plan, tolerance_s: float = 0.5, *, allowed_overtime_s: float = 0.0
+) -> list[Violation]:
     """Every way ``plan`` breaks ``problem``'s rules.
 
     Parameters
@@ -33,12 +35,15 @@ def validate(problem: RoutingProblem, plan: Plan, tolerance_s: float = 0.5) -> l
         Routes with reported times, and dropped visits.
     tolerance_s
         Slack allowed when comparing reported times with times recomputed from the matrix.
+    allowed_overtime_s
+        How long after its shift a van may return (the objective's ``max_overtime_s``).
 
     Returns
     -------
     list of Violation
         Empty when the plan is valid.
     """
+    problem = problem.with_longer_shifts(allowed_overtime_s)
     violations = _coverage(problem, plan)
     seen_vehicles: set[str] = set()
     for route in plan.routes:

@@ -33,6 +33,7 @@ from dispatch.errors import Conflict, IllegalTransition, NotFound
 from dispatch.events.service import record_event
 from dispatch.settings import Settings
 from dispatch.travel_times import matrix_eta_kind
+from routing.objective import Objective
 from routing.plan import DropReason, Plan, Route
 from routing.problem import RoutingProblem
 from routing.solver import solve
@@ -56,6 +57,11 @@ DROP_MESSAGES = {
 }
 
 
+def planner_objective(*, max_vans: int | None = None, max_overtime_minutes: int = 0) -> Objective:
+    """What the planner asked for, in the day planner's terms (see :class:`routing.objective.Objective`)."""
+    return Objective(max_vehicles=max_vans, max_overtime_s=60.0 * max_overtime_minutes)
+
+
 def build_day_plan(
     *,
     session: Session,
@@ -65,8 +71,14 @@ def build_day_plan(
     actor: str,
     now: datetime,
     time_limit_s: float | None = None,
+    objective: Objective | None = None,
 ) -> RoutePlan:
-    """Solve the day's current bookings and store the result as a new draft plan version."""
+    """Solve the day's current bookings and store the result as a new draft plan version.
+
+    ``objective`` is the planner's ask for this version (a limit on vans, some overtime); the default
+    serves as many bookings as possible with the least driving, inside the vans' shifts.
+    """
+    objective = objective or Objective()
     service_day = load_service_day(session, campaign, service_date)
     day_version = read_day(session, service_day.day.id or 0).version  # before the bookings: never newer
     bookings = {str(b.id): b for b in day_bookings(session, campaign.id, service_date)}
@@ -78,8 +90,9 @@ def build_day_plan(
         time_limit_s or settings.day_plan_time_limit_s,
         constraints=baseline.constraints,
         initial_routes=baseline.initial_routes,
+        objective=objective,
     )
-    violations = validate(problem, solved)
+    violations = validate(problem, solved, allowed_overtime_s=objective.max_overtime_s)
     if violations:
         log.error("day plan for %s %s breaks its rules: %s", campaign.reference, service_date, violations[:5])
     plan = _store(session, service_day, problem, solved, bookings, actor, now)
@@ -88,6 +101,10 @@ def build_day_plan(
         "vans": [_van_summary(service_day, route) for route in solved.routes],
         "violations": [vars(v) for v in violations],
         "search": {"stop_reason": solved.stop_reason.value, "seed": solved.seed},
+        "objective": {
+            "max_vans": objective.max_vehicles,
+            "max_overtime_minutes": round(objective.max_overtime_s / 60),
+        },
     }
     if baseline.plan is not None:
         before = visit_times(session, baseline.plan.id)
@@ -230,6 +247,7 @@ def _van_summary(service_day: ServiceDay, route: Route) -> dict[str, Any]:
         "distance_km": round(route.distance_km, 2),
         "travel_s": round(route.travel_s),
         "waiting_s": round(route.waiting_s),
+        "overtime_s": round(route.overtime_s),
         "work_s": round(route.end_s - route.start_s) if used else 0,
         "lunch_start_at": service_day.at(route.lunch.start_s).isoformat() if used and route.lunch else None,
     }

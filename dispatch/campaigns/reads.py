@@ -158,6 +158,7 @@ def _van_route(
         travel_h=round(float(str(summary["travel_s"])) / 3600, 2),
         work_h=round(float(str(summary["work_s"])) / 3600, 2),
         waiting_h=round(float(str(summary["waiting_s"])) / 3600, 2),
+        overtime_h=round(float(str(summary.get("overtime_s", 0))) / 3600, 2),
         lunch_start_at=_when(summary["lunch_start_at"]),
         visits=rows,
     )

@@ -201,7 +201,20 @@ class BookingCreated(BookingRead):
 
 
 class PlanRequest(BaseModel):
-    time_limit_s: float | None = Field(default=None, gt=0, le=60)
+    time_limit_s: float | None = Field(
+        default=None,
+        gt=0,
+        le=60,
+        description="search budget; the planner answers sooner when it stops improving",
+    )
+    max_vans: int | None = Field(
+        default=None,
+        ge=1,
+        description="send out at most this many vans; bookings that do not fit are left out",
+    )
+    max_overtime_minutes: int = Field(
+        default=0, ge=0, le=240, description="how long after the end of its shift a van may still be working"
+    )
 
 
 class PlanVisitRead(BaseModel):
@@ -232,6 +245,7 @@ class VanRouteRead(BaseModel):
     travel_h: float
     work_h: float
     waiting_h: float
+    overtime_h: float = Field(default=0.0, description="time back after the end of the van's shift")
     lunch_start_at: datetime | None
     visits: list[PlanVisitRead]
 

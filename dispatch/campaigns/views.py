@@ -267,6 +267,11 @@ def build_plan(
         actor=user.username,
         now=clock.now(),
         time_limit_s=body.time_limit_s if body else None,
+        objective=plan_service.planner_objective(
+            max_vans=body.max_vans, max_overtime_minutes=body.max_overtime_minutes
+        )
+        if body
+        else None,
     )
     return plan_read(session, plan)
 

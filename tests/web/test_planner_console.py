@@ -128,11 +128,22 @@ def test_planner_builds_and_publishes_a_day_plan_and_sees_routes_and_timelines(
     expect(page.locator(f"#days tr[data-day='{day}'] td").nth(1)).to_have_text(f"{BOOKINGS} / 30")
     page.locator(f"#days tr[data-day='{day}'] a.day-plan-link").click()
 
+    # The planner's ask is part of the request: nonsense is refused next to its field, nothing is built.
+    page.fill("#max-overtime", "600")
+    page.click("#build-plan")
+    expect(page.locator("[data-error-for=max_overtime_minutes]")).to_be_visible()
+    expect(page.locator("#max-overtime")).to_have_attribute("aria-invalid", "true")
+    expect(page.locator("#plan-summary")).to_have_count(0)
+    page.fill("#max-overtime", "60")
+    page.fill("#max-vans", str(len(campaign["vans"])))
     page.click("#build-plan")
     expect(page.locator("#plan-summary")).to_contain_text("草稿 / draft", timeout=60_000)
+    expect(page.locator("[data-error-for=max_overtime_minutes]")).to_be_hidden()
+    expect(page.locator("#van-legend thead")).to_contain_text("加班")
     plan = httpx.get(
         f"{live_server.url}/api/planner/campaigns/{campaign_id}/days/{day}/plans", headers=planner
     ).json()[-1]
+    assert plan["changes"]["objective"] == {"max_vans": len(campaign["vans"]), "max_overtime_minutes": 60}
     routes = [van for van in plan["vans"] if van["visits"]]
     served = sum(len(van["visits"]) for van in routes)
     assert routes and served + len(plan["dropped"]) == BOOKINGS

@@ -1,6 +1,6 @@
 // One service day: build a plan, see each van's route (own colour) and timeline, the visits that could not
 // be served and why, publish it, and after a re-plan what moved.
-import { formatClock, get, h, post } from "./api.js";
+import { clearErrors, formatClock, get, h, post, showError } from "./api.js";
 import { createMap, toMap } from "./map.js";
 import { hours, km, section, table, vanColour } from "./planner_shared.js";
 
@@ -23,6 +23,12 @@ export async function showDayPlan(main, campaignId, day) {
   const status = h("p", { id: "plan-status", class: "form-error", dataset: { errorFor: "_form" }, role: "alert" });
   const versionSelect = h("select", { id: "plan-version" });
   const buildButton = h("button", { type: "button", id: "build-plan" }, "生成路线 ", h("span", { class: "en" }, "Build plan"));
+  // The planner's ask for this version: at most so many vans, and how much overtime a van may work.
+  const maxVans = h("input", { type: "number", id: "max-vans", name: "max_vans", min: 1, step: 1,
+    max: campaign.vans.length, placeholder: String(campaign.vans.length), class: "narrow" });
+  const overtime = h("input", { type: "number", id: "max-overtime", name: "max_overtime_minutes", min: 0,
+    max: 240, step: 15, value: 0, class: "narrow" });
+  const askError = (field) => h("span", { class: "form-error", dataset: { errorFor: field } });
   const publishButton = h("button", { type: "button", id: "publish-plan", class: "secondary", disabled: true },
     "发布 ", h("span", { class: "en" }, "Publish"));
   const mapBox = h("div", { id: "day-map", class: "map planner-map" });
@@ -34,7 +40,11 @@ export async function showDayPlan(main, campaignId, day) {
       h("p", {}, h("a", { href: `#/campaigns/${campaignId}` }, `← ${campaign.reference} ${campaign.name}`)),
       h("h2", {}, `${day} 当日路线 `, h("span", { class: "en" }, "Day plan"),
         h("span", { class: "muted" }, ` · ${bookings.filter((b) => b.status === "booked").length} 个预约 / bookings`)),
-      h("div", { class: "toolbar" }, buildButton, h("label", { class: "inline" }, "版本 ", h("span", { class: "en" }, "Version "), versionSelect),
+      h("div", { class: "toolbar" }, buildButton,
+        h("label", { class: "inline" }, "最多车辆 ", h("span", { class: "en" }, "Max vans "), maxVans, askError("max_vans")),
+        h("label", { class: "inline" }, "允许加班(分钟) ", h("span", { class: "en" }, "Overtime (min) "), overtime,
+          askError("max_overtime_minutes")),
+        h("label", { class: "inline" }, "版本 ", h("span", { class: "en" }, "Version "), versionSelect),
         publishButton),
       status,
       h("div", { class: "planner-split" }, h("div", { class: "planner-left" }, mapBox), h("div", { class: "planner-right" }, details)),
@@ -74,14 +84,18 @@ export async function showDayPlan(main, campaignId, day) {
   }
 
   buildButton.addEventListener("click", async () => {
-    status.textContent = "正在计算路线… / Solving…";
     buildButton.disabled = true;
+    clearErrors(main);
+    status.textContent = "正在计算路线… / Solving…";
+    const ask = { max_overtime_minutes: Number(overtime.value || 0) };
+    if (maxVans.value) ask.max_vans = Number(maxVans.value);
     try {
-      const plan = await post(`${base}/days/${day}/plans`, {});
+      const plan = await post(`${base}/days/${day}/plans`, ask);
       status.textContent = "";
       await reload(plan.id);
     } catch (error) {
-      status.textContent = error.message;
+      status.textContent = "";
+      showError(main, error); // next to the field it names, else in the status line
     } finally {
       buildButton.disabled = false;
     }
@@ -154,9 +168,11 @@ function legend(plan, colours) {
       h("td", {}, van.start_at ? `${formatClock(van.start_at)}–${formatClock(van.end_at)}` : "—"),
       h("td", { class: "num" }, km(van.distance_km)),
       h("td", { class: "num" }, hours(van.travel_h)),
+      h("td", { class: "num" + (van.overtime_h > 0 ? " overtime" : "") }, van.overtime_h > 0 ? hours(van.overtime_h) : "—"),
     ),
   );
-  return table([["车辆", "Van"], ["站点", "Stops"], ["出车", "Out"], ["里程", "Distance"], ["行驶", "Driving"]], rows, { id: "van-legend" });
+  return table([["车辆", "Van"], ["站点", "Stops"], ["出车", "Out"], ["里程", "Distance"], ["行驶", "Driving"], ["加班", "Overtime"]],
+    rows, { id: "van-legend" });
 }
 
 function changesSection(plan, plates) {

@@ -190,3 +190,51 @@ def test_a_plan_built_at_the_same_moment_as_another_takes_the_next_version(
     )
     assert listed.status_code == 200, listed.text
     assert sorted(p["version"] for p in listed.json()) == [1, 2]
+
+
+def _plan_with(client: TestClient, auth: Auth, campaign: dict[str, Any], **ask: Any) -> Any:
+    return client.post(
+        f"/api/planner/campaigns/{campaign['id']}/days/{DAY_1.isoformat()}/plans",
+        json={"time_limit_s": 1, **ask},
+        headers=auth("planner"),
+    )
+
+
+def test_the_planner_can_limit_the_vans_sent_out(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    assert len(campaign["vans"]) >= 2, "the scenario needs a choice of vans"
+    response = _plan_with(client, auth, campaign, max_vans=1)
+    assert response.status_code == 201, response.text
+    plan = response.json()
+    assert sum(1 for van in plan["vans"] if van["visits"]) <= 1
+    assert plan["served"] + len(plan["dropped"]) == len(HOURS)
+    assert plan["changes"]["objective"] == {"max_vans": 1, "max_overtime_minutes": 0}
+    assert plan["changes"]["violations"] == []
+
+
+def test_overtime_allowed_is_recorded_and_unused_when_the_day_fits(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    response = _plan_with(client, auth, campaign, max_overtime_minutes=60)
+    assert response.status_code == 201, response.text
+    plan = response.json()
+    assert plan["served"] == len(HOURS)
+    assert plan["changes"]["objective"]["max_overtime_minutes"] == 60
+    assert all(van["overtime_h"] == 0 for van in plan["vans"]), "overtime costs more than it saves here"
+
+
+@pytest.mark.parametrize(
+    ("ask", "field"),
+    [({"max_vans": 0}, "max_vans"), ({"max_overtime_minutes": 600}, "max_overtime_minutes"),
+     ({"max_overtime_minutes": -5}, "max_overtime_minutes")],
+)  # fmt: skip
+def test_a_nonsense_objective_is_a_422_naming_the_field(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, ask: dict[str, int], field: str
+) -> None:
+    campaign = create_campaign()
+    response = _plan_with(client, auth, campaign, **ask)
+    assert response.status_code == 422
+    assert response.json()["error"]["field"] == field
