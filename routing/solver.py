@@ -109,7 +109,9 @@ def solve(
         None if start.routes is None else [list(start.routes.get(k.id, ())) for k in start.problem.vehicles]
     )
     watch = SearchWatch(model.routing, _patience_s(settings, time_limit_s))
-    solution, seeded = _run(model, _search_parameters(settings, remaining_s), start_from, watch)
+    crowded = start.routes is not None and _seeded_visits(start.routes) < len(problem.visits) - len(alone)
+    params = _search_parameters(settings, remaining_s, crowded=crowded)
+    solution, seeded = _run(model, params, start_from, watch)
     wall_time_s = time.perf_counter() - started
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
     status = status.removeprefix("ROUTING_").lower()
@@ -130,6 +132,10 @@ def _with_overtime(plan: Plan, shifts: RoutingProblem) -> Plan:
         for r in plan.routes
     )
     return replace(plan, routes=routes)
+
+
+def _seeded_visits(routes: dict[str, list[str]]) -> int:
+    return sum(len(route) for route in routes.values())
 
 
 def _patience_s(settings: SearchSettings, time_limit_s: float) -> float | None:
@@ -366,8 +372,9 @@ def _add_locks(model: _Model, constraints: PlanningConstraints) -> None:
 
 
 def _search_parameters(
-    settings: SearchSettings, time_limit_s: float
+    settings: SearchSettings, time_limit_s: float, *, crowded: bool = False
 ) -> pywrapcp.DefaultRoutingSearchParameters:
+    """OR-Tools' parameters; ``crowded``: the search starts from a plan that leaves visits out."""
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = routing_enums_pb2.FirstSolutionStrategy.Value.Value(
         settings.first_solution.upper()
@@ -375,7 +382,11 @@ def _search_parameters(
     params.local_search_metaheuristic = routing_enums_pb2.LocalSearchMetaheuristic.Value.Value(
         settings.metaheuristic.upper()
     )
-    params.guided_local_search_lambda_coefficient = settings.guided_lambda
+    params.guided_local_search_lambda_coefficient = (
+        settings.crowded_guided_lambda
+        if crowded and settings.crowded_guided_lambda is not None
+        else settings.guided_lambda
+    )
     for name in settings.extra_operators:
         setattr(params.local_search_operators, name, optional_boolean_pb2.BOOL_TRUE)
     for name in settings.disabled_operators:

@@ -2,6 +2,7 @@ import pytest
 
 from routing.plan import DropReason
 from routing.problem import LunchBreak, TimeWindow
+from routing.search import SearchSettings
 from routing.solver import solve
 from routing.validate import validate
 
@@ -124,3 +125,29 @@ def test_importing_the_package_does_not_load_ortools() -> None:
 
     code = "import sys, routing; assert not any(m.startswith('ortools') for m in sys.modules); routing.solve"
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_a_search_seeded_with_a_plan_that_leaves_visits_out_pushes_harder(
+    monkeypatch: pytest.MonkeyPatch, lunch: LunchBreak
+) -> None:
+    """Over-full days search with ``crowded_guided_lambda``; days the seed serves whole keep the default."""
+    import routing.solver as solver_module
+
+    used: list[float] = []
+    original = solver_module._search_parameters
+
+    def spy(*args: object, **kwargs: object) -> object:
+        params = original(*args, **kwargs)  # type: ignore[arg-type]
+        used.append(params.guided_local_search_lambda_coefficient)
+        return params
+
+    monkeypatch.setattr(solver_module, "_search_parameters", spy)
+    shift = TimeWindow(8 * HOUR, 14 * HOUR)  # with lunch: five hours of work, eight asked for
+    full = problem_of(
+        [visit(f"j{i}", i, service_s=HOUR) for i in range(8)], [van("k0", shift=shift, lunch=lunch)]
+    )
+    light = problem_of([visit(f"j{i}", i) for i in range(2)], [van("k0", shift=shift, lunch=lunch)])
+    over_full, fits = solve(full, 0.5), solve(light, 0.5)
+    assert over_full.dropped and not fits.dropped
+    settings = SearchSettings()
+    assert used == [settings.crowded_guided_lambda, settings.guided_lambda]
