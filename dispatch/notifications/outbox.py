@@ -174,6 +174,7 @@ def _enqueue_webhooks(session: Session, event: Event) -> None:
 
 def webhook_payload(event: Event) -> dict[str, Any]:
     return {
+        "event_id": event.id,
         "type": event.kind,
         "time": event.created_at.isoformat(),
         "actor": event.actor,

@@ -6,9 +6,10 @@ import json
 from collections.abc import Callable
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from dispatch.clock import FrozenClock
+from dispatch.events.models import Event
 from dispatch.notifications.models import Channel, DeliveryStatus, Notification
 from dispatch.notifications.signing import SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 from dispatch.notifications.worker import NotificationDelivery
@@ -56,6 +57,10 @@ def test_a_receiver_failing_three_times_gets_it_once_with_a_valid_signature(
     payload = json.loads(got.body)
     assert payload["delivery_id"] == str(row.id) and payload["type"] == "job.status"
     assert payload["to_status"] == "offered"
+    # The event's id: one change sent to several subscribers, or re-sent, is recognisable, and it orders
+    # deliveries that arrive out of order (the live streams resume by the same id).
+    event = db.exec(select(Event).where(col(Event.id) == payload["event_id"])).one()
+    assert event.kind == "job.status" and event.to_status == "offered" and event.job_id == row.job_id
 
     tampered = got.body.replace(b'"offered"', b'"completed"')
     assert tampered != got.body
