@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Callable, Iterable
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 import pytest
 from sqlmodel import Session, select
 
 from dispatch.clock import FrozenClock
-from dispatch.fleet.models import Van
+from dispatch.fleet.models import ServiceStation, Van, VanKind
 from dispatch.jobs.fleet_snapshot import invalidate_fleet_snapshots
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.jobs.offers import OfferTarget
@@ -57,6 +58,26 @@ def insert_job(session: Session, now: datetime, **overrides: Any) -> RescueJob:
     session.add(TrackingLink(token=tracking_token(), job_id=job.id, created_at=now))
     session.flush()
     return job
+
+
+def insert_round_the_clock_vans(session: Session, count: int) -> list[int]:
+    """``count`` free rescue vans at the first station, on duty all day, flushed; their ids."""
+    station = session.exec(select(ServiceStation)).first()
+    assert station is not None and station.id is not None
+    vans = [
+        Van(
+            plate=f"测{uuid.uuid4().hex[:6].upper()}",
+            kind=VanKind.RESCUE,
+            station_id=station.id,
+            capabilities=["light_repair", "tow"],
+            shift_start=time(0, 0),
+            shift_end=time(0, 0),
+        )
+        for _ in range(count)
+    ]
+    session.add_all(vans)
+    session.flush()
+    return [van.id for van in vans if van.id is not None]
 
 
 @pytest.fixture

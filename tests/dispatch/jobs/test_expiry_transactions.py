@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import Engine, delete, update
@@ -19,13 +19,13 @@ from sqlmodel import Session, col, select
 
 from dispatch.clock import FrozenClock
 from dispatch.events.models import Event
-from dispatch.fleet.models import ServiceStation, Van, VanKind
+from dispatch.fleet.models import Van
 from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.models import JobOffer, OfferStatus, RescueJob
 from dispatch.jobs.offers import OfferTarget, offer_job
 from dispatch.settings import Settings
 from dispatch.tracking.models import TrackingLink
-from tests.dispatch.jobs.conftest import insert_job
+from tests.dispatch.jobs.conftest import insert_job, insert_round_the_clock_vans
 
 
 class Committed:
@@ -33,22 +33,7 @@ class Committed:
 
     def __init__(self, engine: Engine, clock: FrozenClock) -> None:
         with Session(engine, expire_on_commit=False) as session:
-            station = session.exec(select(ServiceStation)).first()
-            assert station is not None and station.id is not None
-            vans = [
-                Van(
-                    plate=f"测{uuid.uuid4().hex[:6].upper()}",
-                    kind=VanKind.RESCUE,
-                    station_id=station.id,
-                    capabilities=["light_repair", "tow"],
-                    shift_start=time(0, 0),
-                    shift_end=time(0, 0),
-                )
-                for _ in range(4)
-            ]
-            session.add_all(vans)
-            session.flush()
-            self.van_ids = [v.id for v in vans if v.id is not None]
+            self.van_ids = insert_round_the_clock_vans(session, 4)
             self.jobs = [
                 insert_job(session, clock.now(), vehicle_plate=f"测{uuid.uuid4().hex[:8]}") for _ in range(2)
             ]
@@ -110,17 +95,24 @@ class WatchingPicker:
         return [OfferTarget(van_id=second_free)]
 
 
-def test_each_expired_offer_is_committed_before_the_next_is_cascaded(
-    engine: Engine, settings: Settings, clock: FrozenClock, committed: Committed
-) -> None:
-    picker = WatchingPicker(committed)
-    clock.advance(91)
-    worker = OfferExpiryWorker(
+def sweeper(
+    engine: Engine, settings: Settings, clock: FrozenClock, picker: WatchingPicker
+) -> OfferExpiryWorker:
+    """The worker as the app runs it: each session its own connection, committing for real."""
+    return OfferExpiryWorker(
         session_factory=lambda: Session(engine, expire_on_commit=False),
         settings=settings,
         clock=clock,
         picker=picker,
     )
+
+
+def test_each_expired_offer_is_committed_before_the_next_is_cascaded(
+    engine: Engine, settings: Settings, clock: FrozenClock, committed: Committed
+) -> None:
+    picker = WatchingPicker(committed)
+    clock.advance(91)
+    worker = sweeper(engine, settings, clock, picker)
     outcomes = [o for o in worker.sweep_once() if uuid.UUID(o.job_id) in committed.job_ids]
     assert len(outcomes) == 2 and all(o.next_offer is not None for o in outcomes)
     first_job = picker.cascaded[0]
@@ -133,12 +125,7 @@ def test_a_cascade_the_database_refuses_stays_due_for_the_next_sweep(
 ) -> None:
     picker = WatchingPicker(committed, fail_first=True)
     clock.advance(91)
-    worker = OfferExpiryWorker(
-        session_factory=lambda: Session(engine, expire_on_commit=False),
-        settings=settings,
-        clock=clock,
-        picker=picker,
-    )
+    worker = sweeper(engine, settings, clock, picker)
     outcomes = [o for o in worker.sweep_once() if uuid.UUID(o.job_id) in committed.job_ids]
     assert [uuid.UUID(o.job_id) for o in outcomes] == [picker.cascaded[1]], "the other offer went on"
     refused = picker.cascaded[0]

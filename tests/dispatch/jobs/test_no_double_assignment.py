@@ -6,7 +6,6 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Iterator
-from datetime import time
 
 import pytest
 from sqlalchemy import Engine, delete, update
@@ -16,13 +15,13 @@ from dispatch.clock import FrozenClock
 from dispatch.db import make_engine
 from dispatch.errors import VanUnavailable
 from dispatch.events.models import Event
-from dispatch.fleet.models import ServiceStation, Van, VanKind
+from dispatch.fleet.models import Van
 from dispatch.jobs.models import JobOffer, RescueJob
 from dispatch.jobs.offers import offer_job
 from dispatch.settings import Settings
 from dispatch.tracking.models import TrackingLink
 from tests.conftest import is_postgres
-from tests.dispatch.jobs.conftest import insert_job
+from tests.dispatch.jobs.conftest import insert_job, insert_round_the_clock_vans
 
 ATTEMPTS = 50
 
@@ -36,24 +35,12 @@ pytestmark = [
 def contested(engine: Engine, clock: FrozenClock) -> Iterator[tuple[int, list[uuid.UUID]]]:
     """One committed van and 50 committed jobs that all want it; removed again afterwards."""
     with Session(engine) as session:
-        station = session.exec(select(ServiceStation)).first()
-        assert station is not None and station.id is not None
-        van = Van(
-            plate=f"测{uuid.uuid4().hex[:6].upper()}",
-            kind=VanKind.RESCUE,
-            station_id=station.id,
-            capabilities=["light_repair", "tow"],
-            shift_start=time(0, 0),
-            shift_end=time(0, 0),
-        )
-        session.add(van)
-        session.flush()
+        (van_id,) = insert_round_the_clock_vans(session, 1)
         jobs = [
             insert_job(session, clock.now(), vehicle_plate=f"测{uuid.uuid4().hex[:8]}") for _ in range(50)
         ]
         session.commit()
-        assert van.id is not None
-        van_id, job_ids = van.id, [j.id for j in jobs]
+        job_ids = [j.id for j in jobs]
     yield van_id, job_ids
     with Session(engine) as session:
         session.execute(update(Van).where(col(Van.id) == van_id).values(current_job_id=None))
