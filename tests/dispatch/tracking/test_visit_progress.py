@@ -65,3 +65,27 @@ def test_the_owner_stream_counts_down_the_stops_and_shows_their_visit_under_way(
         move(mine.id, "completed")
         done = _tracking_update(ws)
     assert done["status"] == "served" and done["visit_status"] == "completed"
+
+
+def test_the_crews_other_tablet_hears_the_visit_move(
+    make_client: Callable[..., TestClient],  # noqa: F811  (the fixture imported above)
+    auth: Auth,
+    token_for: Callable[[str], str],
+    db: Session,
+    tracked_booking: Any,
+) -> None:
+    tracked = tracked_booking(position=0)
+    username = _crew_of(db, tracked)
+    crew = auth(username)
+    client = make_client(auth_user_cache_s=3600)
+    assert client.get("/api/field/me", headers=crew).status_code == 200
+    with client.websocket_connect(f"/api/streams/technician?token={token_for(username)}") as ws:
+        assert receive(ws)["type"] == "stream.ready"
+        visit = tracked.visits[0]
+        response = client.post(
+            f"/api/field/visits/{visit.id}/status", json={"status": "in_progress"}, headers=crew
+        )
+        assert response.status_code == 200, response.text
+        message = receive(ws)
+    assert message["type"] == "visit.started"
+    assert message["payload"]["booking_id"] == str(tracked.booking.id)
