@@ -121,6 +121,9 @@ def carry_marked_visits(
 ) -> list[dict[str, Any]]:
     """Give the new plan's visits the statuses the crew set on the old one; returns the clashes.
 
+    Started and completed visits carry over, and so do skipped ones whose booking left the day (missed or
+    cancelled); a skipped stop of a booking that is still booked (moved to another window) does not.
+
     A clash is a visit started or completed on one van that the new plan gives to another: publishing that
     would tell the wrong crew it is done, so the caller refuses and the planner re-plans.
     """
@@ -129,6 +132,12 @@ def carry_marked_visits(
         for v in session.exec(select(PlanVisit).where(PlanVisit.plan_id == old_plan_id))
         if v.booking_id is not None and v.status != VisitStatus.PLANNED
     }
+    # A booking moved to another window keeps its old stop skipped, but is still booked: plan it afresh.
+    skipped = [b for b, v in marked.items() if v.status == VisitStatus.SKIPPED]
+    for still_booked in session.exec(
+        select(Booking.id).where(col(Booking.id).in_(skipped), Booking.status == BookingStatus.BOOKED)
+    ):
+        del marked[still_booked]
     clashes = []
     for visit in session.exec(select(PlanVisit).where(PlanVisit.plan_id == new_plan_id)):
         done = marked.get(visit.booking_id) if visit.booking_id is not None else None

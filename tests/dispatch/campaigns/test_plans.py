@@ -223,6 +223,26 @@ def test_a_replan_that_gave_a_started_visit_to_another_van_cannot_be_published(
     assert refused.json()["error"]["details"]["visits"][0]["booking_id"] == started["booking_id"]
 
 
+def test_a_booking_moved_within_the_day_is_planned_again_not_carried_over_as_skipped(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    first = _plan(client, auth, campaign)
+    assert _publish(client, auth, first).status_code == 200
+    moved = next(v for van in first["vans"] for v in van["visits"] if v["booking_id"])
+    response = client.post(
+        f"/api/planner/bookings/{moved['booking_id']}/reschedule",
+        json={"service_date": DAY_1.isoformat(), "window_start": local(DAY_1, 15).isoformat()},
+        headers=auth("agent"),
+    )
+    assert response.status_code == 200, response.text
+    second = _plan(client, auth, campaign)
+    assert _publish(client, auth, second).status_code == 200
+    shown = client.get(f"/api/planner/plans/{second['id']}", headers=auth("planner")).json()
+    statuses = {s["booking_id"]: s["status"] for v in shown["vans"] for s in v["visits"]}
+    assert statuses[moved["booking_id"]] == "planned"
+
+
 def test_unreachable_booking_is_reported_with_a_reason(
     client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session
 ) -> None:
