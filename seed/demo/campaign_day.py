@@ -218,7 +218,11 @@ class CampaignDay:
         if window_start and not await timeline.sleep_until(datetime.fromisoformat(window_start)):
             return False
         arrived = timeline.now()
-        await self.crew.user.move_visit(stop["visit_id"], "in_progress", arrived.isoformat())
+        started, _ = await self.crew.user.move_visit(stop["visit_id"], "in_progress", arrived.isoformat())
+        if started != 200:
+            # The owner moved (or cancelled) it while the crew was on the way: on to today's plan again.
+            self.sim.report.count("visits_moved_before_arrival")
+            return True
         self.sim.report.count("visits_started")
         planned = datetime.fromisoformat(stop["planned_arrival_at"])
         self.sim.report.count("visits_done")
@@ -232,7 +236,14 @@ class CampaignDay:
         self.visited.append(str(stop["booking_reference"]))
         if not await timeline.sleep(max(300.0, service_s)):
             return False
-        await self.crew.user.move_visit(stop["visit_id"], "completed", timeline.now().isoformat())
+        completed, _ = await self.crew.user.move_visit(
+            stop["visit_id"], "completed", timeline.now().isoformat()
+        )
+        if completed != 200:  # a started visit is locked: nobody may move or cancel it
+            self.sim.report.error(
+                "POST /api/field/visits/{id}/status completed refused", str(stop["visit_id"])
+            )
+            return True
         self.sim.report.count("visits_completed")
         return True
 
