@@ -13,11 +13,13 @@ from datetime import datetime
 
 from sqlmodel import Session
 
+from dispatch.campaigns.models import Booking, PlanVisit, VisitStatus
+from dispatch.campaigns.visits import allowed_next, change_visit_status
 from dispatch.jobs.models import JobStatus, RescueJob
 from dispatch.settings import Settings
 from dispatch.travel_times import DriveTime
 from field_app_api import pings, status, work
-from field_app_api.crew import Crew, crew_job
+from field_app_api.crew import Crew, crew_job, crew_visit
 from field_app_api.schemas import (
     CompletionReport,
     JobRead,
@@ -30,6 +32,8 @@ from field_app_api.schemas import (
     PingIn,
     PingResult,
     StatusChange,
+    VisitRead,
+    VisitStatusChange,
 )
 from routing.datums import to_wgs84
 
@@ -101,6 +105,38 @@ def add_labour(ctx: Context, job_id: uuid.UUID, body: LabourCreate) -> LabourRea
     job = crew_job(session=ctx.session, crew=ctx.crew, job_id=job_id)
     total = work.add_labour(session=ctx.session, crew=ctx.crew, job=job, minutes=body.minutes, now=ctx.now)
     return LabourRead(job_id=job.id, labour_minutes=total)
+
+
+def move_visit(ctx: Context, visit_id: int, body: VisitStatusChange) -> VisitRead:
+    visit = crew_visit(session=ctx.session, crew=ctx.crew, visit_id=visit_id)
+    change_visit_status(
+        session=ctx.session,
+        visit=visit,
+        to_status=VisitStatus(body.status),
+        actor=ctx.crew.actor,
+        now=ctx.now,
+        reason=body.reason,
+        recorded_at=body.recorded_at,
+    )
+    return visit_read(ctx.session, visit)
+
+
+def visit_read(session: Session, visit: PlanVisit) -> VisitRead:
+    assert visit.id is not None
+    booking = session.get(Booking, visit.booking_id) if visit.booking_id is not None else None
+    return VisitRead(
+        visit_id=visit.id,
+        plan_id=visit.plan_id,
+        van_id=visit.van_id,
+        sequence=visit.sequence,
+        booking_id=visit.booking_id,
+        booking_reference=booking.reference if booking is not None else None,
+        booking_status=str(booking.status) if booking is not None else None,
+        status=str(VisitStatus(visit.status).value),
+        allowed_next=allowed_next(visit.status),
+        planned_arrival_at=visit.arrival_at,
+        planned_departure_at=visit.departure_at,
+    )
 
 
 def record_pings(ctx: Context, body: PingIn | list[PingIn]) -> PingResult:

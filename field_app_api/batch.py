@@ -8,7 +8,8 @@ as if the same action had been sent alone to its endpoint, so re-sending a batch
     {"items": [
       {"type": "status", "job_id": "…", "idempotency_key": "…", "body": {"status": "on_site"}},
       {"type": "note", "job_id": "…", "body": {"text": "…"}},
-      {"type": "pings", "body": [{"lat": …, "lon": …, "recorded_at": "…"}]}
+      {"type": "pings", "body": [{"lat": …, "lon": …, "recorded_at": "…"}]},
+      {"type": "visit_status", "visit_id": 17, "idempotency_key": "…", "body": {"status": "completed"}}
     ]}
 """
 
@@ -23,6 +24,7 @@ from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlmodel import Session
 
 from dispatch.api.errors import ErrorDetail
+from dispatch.api.ids import RowId
 from dispatch.errors import DispatchError
 from dispatch.events.service import PENDING_KEY
 from field_app_api import actions
@@ -36,6 +38,7 @@ from field_app_api.schemas import (
     PartsCreate,
     PingPayload,
     StatusChange,
+    VisitStatusChange,
 )
 from field_app_api.writes import jsonable
 
@@ -76,8 +79,16 @@ class PingsItem(BaseModel):
     body: PingPayload
 
 
+class VisitStatusItem(BaseModel):
+    type: Literal["visit_status"]
+    visit_id: RowId
+    idempotency_key: str | None = None
+    body: VisitStatusChange
+
+
 BatchItem = Annotated[
-    StatusItem | CompleteItem | NoteItem | PartsItem | LabourItem | PingsItem, Field(discriminator="type")
+    StatusItem | CompleteItem | NoteItem | PartsItem | LabourItem | PingsItem | VisitStatusItem,
+    Field(discriminator="type"),
 ]
 _ITEM = TypeAdapter[BatchItem](BatchItem)
 
@@ -135,6 +146,9 @@ def _run_item(ctx: actions.Context, user_id: int, index: int, raw: dict[str, Any
 def _route(ctx: actions.Context, item: Any) -> tuple[str, str, int, Callable[[], Any]]:
     if isinstance(item, PingsItem):
         return "POST", f"{actions.PREFIX}/pings", 200, lambda: actions.record_pings(ctx, item.body)
+    if isinstance(item, VisitStatusItem):
+        path = f"{actions.PREFIX}/visits/{item.visit_id}/status"
+        return "POST", path, 200, lambda: actions.move_visit(ctx, item.visit_id, item.body)
     segment, status_code, action = _JOB_ACTIONS[item.type]
     path = f"{actions.PREFIX}/jobs/{item.job_id}/{segment}"
     return "POST", path, status_code, lambda: action(ctx, item.job_id, item.body)

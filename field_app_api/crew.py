@@ -1,7 +1,7 @@
 """Who is calling: the technician behind a token, and the van they crew.
 
-Every field endpoint works on behalf of a `Crew`; a job is visible only to the crew of the van it is
-assigned to (403 for anyone else, 404 when it doesn't exist at all).
+Every field endpoint works on behalf of a `Crew`; a job, or a campaign visit, is visible only to the crew
+of the van it is assigned to (403 for anyone else, 404 when it doesn't exist at all).
 """
 
 from __future__ import annotations
@@ -16,6 +16,8 @@ from sqlmodel import Session, col, select
 from dispatch.api.deps import SessionDep, TechnicianDep
 from dispatch.auth.models import User
 from dispatch.auth.service import actor_of
+from dispatch.campaigns.models import PlanVisit
+from dispatch.campaigns.visits import published_visit
 from dispatch.errors import NotFound, PermissionDenied
 from dispatch.fleet.models import Technician, Van
 from dispatch.jobs.models import RescueJob
@@ -83,3 +85,14 @@ def get_crew_job(job_id: uuid.UUID, crew: CurrentCrew, session: SessionDep) -> R
 
 
 CrewJob = Annotated[RescueJob, Depends(get_crew_job)]
+
+
+def crew_visit(*, session: Session, crew: Crew, visit_id: int) -> PlanVisit:
+    """A visit on the day's published plan the crew may move: 404 if unknown or unpublished, 403 if it is
+    another van's."""
+    visit = published_visit(session=session, visit_id=visit_id)
+    if visit.van_id != crew.van_id:
+        raise PermissionDenied(
+            f"上门服务 {visit_id} 不属于您的服务车 / Visit {visit_id} is not assigned to your van"
+        )
+    return visit

@@ -6,7 +6,17 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Discriminator, Field, Tag, model_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from dispatch.api.ids import RowId
 from dispatch.fleet.crews import CrewMember
@@ -241,6 +251,8 @@ class PingResult(BaseModel):
 class PlannedStopRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    visit_id: int = Field(description="what POST /api/field/visits/{visit_id}/status takes")
+    booking_id: uuid.UUID | None
     sequence: int
     booking_reference: str | None
     owner_name: str | None
@@ -254,6 +266,41 @@ class PlannedStopRead(BaseModel):
     planned_arrival_at: datetime
     planned_departure_at: datetime
     status: str
+    allowed_next: list[str] = []
+
+
+VisitMove = Literal["in_progress", "completed", "skipped"]
+
+
+class VisitStatusChange(BaseModel):
+    """A move of one of the crew's campaign visits; skipped needs a reason."""
+
+    status: VisitMove
+    reason: str | None = Field(default=None, min_length=1, max_length=500, validate_default=True)
+    recorded_at: AwareDatetime | None = Field(default=None, description="When the tablet recorded it")
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_for_a_skip(cls, reason: str | None, info: ValidationInfo) -> str | None:
+        if info.data.get("status") == "skipped" and not reason:
+            raise ValueError("reason is required when status is skipped / 跳过须说明原因")
+        return reason
+
+
+class VisitRead(BaseModel):
+    """A campaign visit as its crew sees it after a move, with what is next."""
+
+    visit_id: int
+    plan_id: uuid.UUID
+    van_id: int
+    sequence: int
+    booking_id: uuid.UUID | None
+    booking_reference: str | None
+    booking_status: str | None
+    status: str
+    allowed_next: list[str]
+    planned_arrival_at: datetime
+    planned_departure_at: datetime
 
 
 class TodaysPlan(BaseModel):

@@ -17,17 +17,18 @@ from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from dispatch.campaigns.dayproblem import (
-    LOCKED_VISITS,
     ServiceDay,
     booking_visit,
     day_bookings,
     day_problem,
     load_service_day,
     published_baseline,
+    published_plan,
 )
 from dispatch.campaigns.models import Booking, Campaign, PlanStatus, PlanVisit, RoutePlan, VisitStatus
 from dispatch.campaigns.plan_diff import diff_plans, visit_times
 from dispatch.campaigns.slots import bump_day, read_day
+from dispatch.campaigns.visits import carry_marked_visits
 from dispatch.db import insert_renewing
 from dispatch.errors import Conflict, IllegalTransition, NotFound
 from dispatch.events.service import record_event
@@ -113,7 +114,7 @@ def build_day_plan(
         # flushed dict would look unchanged to SQLAlchemy and never be stored.
         diff = diff_plans(before, visit_times(session, plan.id), known, set(bookings), baseline.plan.dropped)
         plan.changes = plan.changes | diff
-        _carry_visit_status(session, baseline.plan.id, plan.id)
+        carry_marked_visits(session=session, old_plan_id=baseline.plan.id, new_plan_id=plan.id)
         record_event(
             session,
             kind="plan.replanned",
@@ -253,19 +254,6 @@ def _van_summary(service_day: ServiceDay, route: Route) -> dict[str, Any]:
     }
 
 
-def _carry_visit_status(session: Session, old_plan_id: uuid.UUID, new_plan_id: uuid.UUID) -> None:
-    """Visits done or under way keep that status on the new plan."""
-    done = {
-        v.booking_id: v.status
-        for v in session.exec(select(PlanVisit).where(PlanVisit.plan_id == old_plan_id))
-        if v.status in LOCKED_VISITS
-    }
-    for visit in session.exec(select(PlanVisit).where(PlanVisit.plan_id == new_plan_id)):
-        if visit.booking_id in done:
-            visit.status = done[visit.booking_id]
-            session.add(visit)
-
-
 def get_plan(*, session: Session, plan_id: uuid.UUID) -> RoutePlan:
     plan = session.get(RoutePlan, plan_id)
     if plan is None:
@@ -303,6 +291,7 @@ def publish_plan(
             "计划生成后预约已变化，请重新规划 / Bookings changed since this plan was built; re-plan the day",
             details={"plan_id": str(plan.id)},
         )
+    previous = published_plan(session, plan.campaign_id, plan.service_date)
     session.exec(
         update(RoutePlan)
         .where(
@@ -313,6 +302,8 @@ def publish_plan(
         .values(status=PlanStatus.SUPERSEDED)
         .execution_options(synchronize_session="fetch")
     )
+    if previous is not None:
+        _keep_crew_progress(session, previous, plan)
     plan.status = PlanStatus.PUBLISHED
     plan.published_at = now
     session.add(plan)
@@ -327,6 +318,21 @@ def publish_plan(
     )
     session.flush()
     return plan
+
+
+def _keep_crew_progress(session: Session, previous: RoutePlan, plan: RoutePlan) -> None:
+    """Visits the crew started, finished or skipped since `plan` was built keep that on it.
+
+    Runs after the old plan's row is updated (locked): a crew's change in flight has committed by then.
+    """
+    clashes = carry_marked_visits(session=session, old_plan_id=previous.id, new_plan_id=plan.id)
+    if clashes:
+        raise Conflict(
+            f"计划生成后有 {len(clashes)} 个已开始或完成的上门服务被分给了其他服务车，请重新规划 / "
+            f"{len(clashes)} visit(s) started or finished since this plan was built are on another van "
+            "in it; re-plan the day",
+            details={"plan_id": str(plan.id), "visits": clashes},
+        )
 
 
 def _set_planned_arrivals(session: Session, plan: RoutePlan, actor: str, now: datetime) -> None:

@@ -1,12 +1,13 @@
-"""A van's stops for one service day, read from the published route plan (read-only).
+"""A van's stops for one service day, read from the published route plan.
 
-The campaign planners write `RoutePlan` and `PlanVisit` rows; a technician's tablet only reads the plan
-that is ``published`` for the day. Stops without a booking (e.g. a gathering point visit) come back with
-the booking fields empty.
+The campaign planners write `RoutePlan` and `PlanVisit` rows; a technician's tablet reads the plan that is
+``published`` for the day and moves each stop along by its ``visit_id`` (`dispatch.campaigns.visits`).
+Stops without a booking (e.g. a gathering point visit) come back with the booking fields empty.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -14,10 +15,13 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, select
 
 from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan, VisitStatus
+from dispatch.campaigns.visits import allowed_next
 
 
 @dataclass(frozen=True)
 class PlannedStop:
+    visit_id: int
+    booking_id: uuid.UUID | None
     sequence: int
     booking_reference: str | None
     owner_name: str | None
@@ -31,6 +35,7 @@ class PlannedStop:
     planned_arrival_at: datetime
     planned_departure_at: datetime
     status: str
+    allowed_next: list[str]
 
 
 def service_date_at(now: datetime, timezone: str = "Asia/Shanghai") -> date:
@@ -53,7 +58,10 @@ def todays_visits(*, session: Session, van_id: int, service_date: date) -> list[
 
 
 def _stop(visit: PlanVisit, booking: Booking | None) -> PlannedStop:
+    assert visit.id is not None
     return PlannedStop(
+        visit_id=visit.id,
+        booking_id=visit.booking_id,
         sequence=visit.sequence,
         booking_reference=booking.reference if booking else None,
         owner_name=booking.owner_name if booking else None,
@@ -67,4 +75,5 @@ def _stop(visit: PlanVisit, booking: Booking | None) -> PlannedStop:
         planned_arrival_at=visit.arrival_at,
         planned_departure_at=visit.departure_at,
         status=str(VisitStatus(visit.status).value),
+        allowed_next=allowed_next(visit.status),
     )

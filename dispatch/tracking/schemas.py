@@ -46,6 +46,8 @@ class TrackingRead(BaseModel):
     window_end: datetime | None = None
     planned_arrival_at: datetime | None = None
     stops_before_yours: int | None = None
+    # The crew's progress at this stop: planned, in_progress, completed or skipped (None: not on a plan).
+    visit_status: str | None = None
     last_event_id: int
     expires_at: datetime | None = None
     # Issue 11: the owner's page draws it on a map.

@@ -149,30 +149,29 @@ def _booking_view(
     last_id = latest_event_id(session, scope.where())
     van = session.get(Van, visit.van_id) if visit is not None else None
     stops_before = _stops_before(session, visit) if visit is not None else None
+    visit_status = VisitStatus(visit.status) if visit is not None else None
+    under_way = visit_status is VisitStatus.IN_PROGRESS and booking.status == BookingStatus.BOOKED.value
     view = TrackingRead(
         kind="booking",
         reference=booking.reference,
         status=BookingStatus(booking.status).value,
-        status_text=status_text(BookingStatus(booking.status).value),
+        status_text=status_text("visit_in_progress" if under_way else BookingStatus(booking.status).value),
         contact_phone_masked=mask_phone(booking.phone),
         technician_first_name=_first_name(session, van),
         window_start=booking.window_start,
         window_end=booking.window_end,
         planned_arrival_at=booking.planned_arrival_at,
         stops_before_yours=stops_before,
+        visit_status=visit_status.value if visit_status is not None else None,
         last_event_id=last_id,
         expires_at=link.expires_at,
         destination=Destination(lat=booking.lat, lon=booking.lon),
     )
-    heading_here = (
-        visit is not None
-        and visit.status == VisitStatus.PLANNED.value
-        and stops_before == 0
-        and van is not None
-    )
+    awaited = visit_status in (None, VisitStatus.PLANNED) and booking.status == BookingStatus.BOOKED.value
+    heading_here = awaited and stops_before == 0 and van is not None
     if heading_here and van is not None and _fresh_position(van, now, settings):
         _set_live_eta(view, van, Location(booking.lat, booking.lon), now, drive_time)
-    elif booking.planned_arrival_at is not None and booking.status == BookingStatus.BOOKED.value:
+    elif awaited and booking.planned_arrival_at is not None:
         view.eta_at, view.eta_source = booking.planned_arrival_at, "plan"
         view.eta_s = max(0, round((booking.planned_arrival_at - now).total_seconds()))
     return view, scope

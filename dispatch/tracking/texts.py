@@ -19,6 +19,8 @@ STATUS_TEXTS = {
     "booked": "已预约 / Booked",
     "served": "服务已完成 / Served",
     "no_show": "未能见面 / Missed",
+    # a countryside visit under way (the booking is still "booked" until the crew finishes)
+    "visit_in_progress": "技师正在为您服务 / The technician is with you",
 }
 
 

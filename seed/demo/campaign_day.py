@@ -1,6 +1,7 @@
 """A countryside service day: the planner books villagers, plans and publishes; the mobile station's crew
-runs the plan in order with a lunch break; mid-morning an owner moves a booking, the planner re-plans, and
-the crew follows the new order.
+runs the plan in order with a lunch break, marking each visit started on arrival and completed after the
+service (so owners' links and the planner see the day progress); mid-morning an owner moves a booking, the
+planner re-plans, and the crew follows the new order.
 """
 
 from __future__ import annotations
@@ -181,7 +182,11 @@ class CampaignDay:
             if seen_plan and order != seen_plan:
                 self.sim.report.count("plan_changes_seen")
             seen_plan = order
-            upcoming = [s for s in plan["stops"] if s["booking_reference"] not in self.visited]
+            upcoming = [
+                s
+                for s in plan["stops"]
+                if s["booking_reference"] not in self.visited and s["status"] in ("planned", "in_progress")
+            ]
             if not upcoming:
                 break
             stop = upcoming[0]
@@ -213,6 +218,12 @@ class CampaignDay:
         if window_start and not await timeline.sleep_until(datetime.fromisoformat(window_start)):
             return False
         arrived = timeline.now()
+        started, _ = await self.crew.user.move_visit(stop["visit_id"], "in_progress", arrived.isoformat())
+        if started != 200:
+            # The owner moved (or cancelled) it while the crew was on the way: on to today's plan again.
+            self.sim.report.count("visits_moved_before_arrival")
+            return True
+        self.sim.report.count("visits_started")
         planned = datetime.fromisoformat(stop["planned_arrival_at"])
         self.sim.report.count("visits_done")
         self.sim.report.counts["visit_late_minutes_total"] += max(
@@ -223,7 +234,18 @@ class CampaignDay:
             - datetime.fromisoformat(stop["planned_arrival_at"])
         ).total_seconds()
         self.visited.append(str(stop["booking_reference"]))
-        return await timeline.sleep(max(300.0, service_s))
+        if not await timeline.sleep(max(300.0, service_s)):
+            return False
+        completed, _ = await self.crew.user.move_visit(
+            stop["visit_id"], "completed", timeline.now().isoformat()
+        )
+        if completed != 200:  # a started visit is locked: nobody may move or cancel it
+            self.sim.report.error(
+                "POST /api/field/visits/{id}/status completed refused", str(stop["visit_id"])
+            )
+            return True
+        self.sim.report.count("visits_completed")
+        return True
 
     async def _drive(self, target: Point, rng: random.Random, drive: Drive | None = None) -> bool:
         drive = drive or Drive.between(self.crew.position, target, rng)

@@ -257,6 +257,16 @@ class User:
         )
         return body
 
+    async def move_visit(self, visit_id: int, status: str, recorded_at: str) -> tuple[int, Any]:
+        """(200, the visit), or (409, None) when the stop was moved or cancelled meanwhile."""
+        return await self._status_or_body(
+            "POST",
+            f"/api/field/visits/{visit_id}/status",
+            "POST /api/field/visits/{id}/status",
+            json={"status": status, "recorded_at": recorded_at},
+            idempotent=True,
+        )
+
     async def plan_today(self) -> dict[str, Any]:
         body: dict[str, Any] = await self._send("GET", "/api/field/plan/today", "GET /api/field/plan/today")
         return body

@@ -155,6 +155,8 @@ def test_planner_builds_and_publishes_a_day_plan_and_sees_routes_and_timelines(
         expect(row.locator(".seg.service")).to_have_count(len(van["visits"]))
         expect(row.locator(".seg.drive").first).to_be_visible()
     expect(page.locator("#visits tbody tr")).to_have_count(served)
+    expect(page.locator("#visits td[data-status=planned]")).to_have_count(served)
+    expect(page.locator("#visits tbody tr").first).to_contain_text("待服务 / planned")
 
     page.click("#publish-plan")
     expect(page.locator("#plan-summary")).to_contain_text("已发布 / published")

@@ -5,6 +5,13 @@ import { createMap, toMap } from "./map.js";
 import { hours, km, section, table, vanColour } from "./planner_shared.js";
 
 const L = window.L;
+// What the crews' tablets have marked on each visit (POST /api/field/visits/{id}/status).
+const VISIT_STATUS_TEXT = {
+  planned: "待服务 / planned",
+  in_progress: "服务中 / in progress",
+  completed: "已完成 / done",
+  skipped: "已跳过 / skipped",
+};
 
 export async function showDayPlan(main, campaignId, day) {
   const base = `/api/planner/campaigns/${campaignId}`;
@@ -39,7 +46,7 @@ export async function showDayPlan(main, campaignId, day) {
       { class: "planner-page" },
       h("p", {}, h("a", { href: `#/campaigns/${campaignId}` }, `← ${campaign.reference} ${campaign.name}`)),
       h("h2", {}, `${day} 当日路线 `, h("span", { class: "en" }, "Day plan"),
-        h("span", { class: "muted" }, ` · ${bookings.filter((b) => b.status === "booked").length} 个预约 / bookings`)),
+        h("span", { class: "muted" }, ` · ${bookings.filter((b) => b.status === "booked" || b.status === "served").length} 个预约 / bookings`)),
       h("div", { class: "toolbar" }, buildButton,
         h("label", { class: "inline" }, "最多车辆 ", h("span", { class: "en" }, "Max vans "), maxVans, askError("max_vans")),
         h("label", { class: "inline" }, "允许加班(分钟) ", h("span", { class: "en" }, "Overtime (min) "), overtime,
@@ -269,12 +276,13 @@ function timelines(plan, colours, lunchMinutes, bookingById) {
       h("td", {}, visit.window_start ? `${formatClock(visit.window_start)}–${formatClock(visit.window_end)}` : ""),
       h("td", {}, formatClock(visit.arrival_at)),
       h("td", {}, `${formatClock(visit.start_at)}–${formatClock(visit.departure_at)}`),
-      h("td", { class: "num" }, km(visit.travel_km)));
+      h("td", { class: "num" }, km(visit.travel_km)),
+      h("td", { dataset: { status: visit.status } }, VISIT_STATUS_TEXT[visit.status] || visit.status));
   }));
   return section("时间线", "Timeline per van",
     h("div", { id: "timelines", class: "timelines" }, h("div", { class: "timeline-row axis" }, h("div", { class: "timeline-label" }),
       h("div", { class: "timeline-track ticks" }, ticks)), rows),
     key,
-    table([["车辆·顺序", "Van · stop"], ["预约", "Booking"], ["车主", "Owner"], ["到达时段", "Window"], ["到达", "Arrive"], ["服务", "Service"], ["行驶", "Drive"]],
+    table([["车辆·顺序", "Van · stop"], ["预约", "Booking"], ["车主", "Owner"], ["到达时段", "Window"], ["到达", "Arrive"], ["服务", "Service"], ["行驶", "Drive"], ["进度", "Progress"]],
       visitRows, { id: "visits" }));
 }

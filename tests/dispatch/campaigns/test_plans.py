@@ -11,10 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
 
+from dispatch.auth.models import User
 from dispatch.campaigns import plans
-from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan, VisitStatus
+from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan
+from dispatch.clock import FrozenClock
 from dispatch.events.models import Event
-from tests.dispatch.campaigns.conftest import DAY_1, CampaignFactory, book, gathering_points
+from dispatch.fleet.models import Technician
+from tests.dispatch.campaigns.conftest import DAY_1, CampaignFactory, book, gathering_points, local
 
 Auth = Callable[[str], dict[str, str]]
 HOURS = (9, 9, 11, 13, 13, 15)
@@ -43,6 +46,38 @@ def _plan(client: TestClient, auth: Auth, campaign: dict[str, Any]) -> dict[str,
 
 def _publish(client: TestClient, auth: Auth, plan: dict[str, Any]) -> Any:
     return client.post(f"/api/planner/plans/{plan['id']}/publish", headers=auth("planner"))
+
+
+def _crew_marks(
+    client: TestClient,
+    auth: Auth,
+    clock: FrozenClock,
+    db: Session,
+    van_id: int,
+    booking_id: str,
+    status: str,
+) -> dict[str, Any]:
+    """The van's crew, on the service day, finds the booking's stop in today's plan and moves it."""
+    before = clock.now()
+    clock.set(local(DAY_1, 9))
+    username = db.exec(
+        select(User.username)
+        .join(Technician, col(Technician.id) == col(User.technician_id))
+        .where(Technician.van_id == van_id)
+        .order_by(col(User.id))
+    ).first()
+    assert username is not None
+    stops = client.get("/api/field/plan/today", headers=auth(username)).json()["stops"]
+    stop = next(s for s in stops if s["booking_id"] == booking_id)
+    response = client.post(
+        f"/api/field/visits/{stop['visit_id']}/status",
+        json={"status": status, "reason": "车主不在家 / owner not at home"},
+        headers=auth(username),
+    )
+    clock.set(before)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
 
 
 def test_plan_then_publish_gives_owners_an_arrival_window(
@@ -92,22 +127,15 @@ def test_stale_plan_cannot_be_published(
 
 
 def test_replan_keeps_done_visits_locked_and_shows_what_moved(
-    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session, clock: FrozenClock
 ) -> None:
     campaign = _booked_day(client, auth, create_campaign)
     first = _plan(client, auth, campaign)
     assert _publish(client, auth, first).status_code == 200
     van = next(v for v in first["vans"] if v["visits"])
     done = van["visits"][0]
-    # The technician finished the first visit (the field API would do this).
-    row = db.exec(
-        select(PlanVisit).where(
-            PlanVisit.plan_id == uuid.UUID(first["id"]), PlanVisit.booking_id == uuid.UUID(done["booking_id"])
-        )
-    ).one()
-    row.status = VisitStatus.COMPLETED
-    db.add(row)
-    db.commit()
+    # The crew finishes the first visit from their tablet.
+    _crew_marks(client, auth, clock, db, van["van_id"], done["booking_id"], "completed")
     locked = client.post(f"/api/planner/bookings/{done['booking_id']}/cancel", headers=auth("agent"))
     assert locked.status_code == 409
 
@@ -141,6 +169,78 @@ def test_replan_keeps_done_visits_locked_and_shows_what_moved(
         f"/api/planner/campaigns/{campaign['id']}/days/{DAY_1.isoformat()}/plans", headers=auth("planner")
     ).json()
     assert [p["version"] for p in versions] == [1, 2]
+
+
+def test_publishing_a_replan_keeps_what_the_crew_marked_after_it_was_built(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session, clock: FrozenClock
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    first = _plan(client, auth, campaign)
+    assert _publish(client, auth, first).status_code == 200
+    second = _plan(client, auth, campaign)  # a re-plan, built before the crew got going
+    van = next(v for v in first["vans"] if len(v["visits"]) >= 2)
+    started, skipped = van["visits"][0], van["visits"][1]
+    _crew_marks(client, auth, clock, db, van["van_id"], started["booking_id"], "in_progress")
+    _crew_marks(client, auth, clock, db, van["van_id"], skipped["booking_id"], "skipped")
+
+    assert _publish(client, auth, second).status_code == 200
+    shown = client.get(f"/api/planner/plans/{second['id']}", headers=auth("planner")).json()
+    statuses = {s["booking_id"]: s["status"] for v in shown["vans"] for s in v["visits"]}
+    assert statuses[started["booking_id"]] == "in_progress"
+    assert statuses.get(skipped["booking_id"], "skipped") == "skipped"
+    # ... and the visit under way is what locks the next re-plan.
+    third = _plan(client, auth, campaign)
+    again = next(v for v in third["vans"] if v["van_id"] == van["van_id"])
+    assert again["visits"][0]["booking_id"] == started["booking_id"]
+    assert again["visits"][0]["status"] == "in_progress"
+    assert skipped["booking_id"] not in {s["booking_id"] for v in third["vans"] for s in v["visits"]}
+
+
+def test_a_replan_that_gave_a_started_visit_to_another_van_cannot_be_published(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory, db: Session, clock: FrozenClock
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    first = _plan(client, auth, campaign)
+    assert _publish(client, auth, first).status_code == 200
+    second = _plan(client, auth, campaign)
+    van = next(v for v in first["vans"] if v["visits"])
+    other_van = next(v["van_id"] for v in first["vans"] if v["van_id"] != van["van_id"])
+    started = van["visits"][0]
+    # What the solver may do to a visit it did not know had started: hand it to another van.
+    row = db.exec(
+        select(PlanVisit).where(
+            PlanVisit.plan_id == uuid.UUID(second["id"]),
+            PlanVisit.booking_id == uuid.UUID(started["booking_id"]),
+        )
+    ).one()
+    row.van_id = other_van
+    db.add(row)
+    db.commit()
+    _crew_marks(client, auth, clock, db, van["van_id"], started["booking_id"], "in_progress")
+    refused = _publish(client, auth, second)
+    assert refused.status_code == 409
+    assert " / " in refused.json()["error"]["message"]
+    assert refused.json()["error"]["details"]["visits"][0]["booking_id"] == started["booking_id"]
+
+
+def test_a_booking_moved_within_the_day_is_planned_again_not_carried_over_as_skipped(
+    client: TestClient, auth: Auth, create_campaign: CampaignFactory
+) -> None:
+    campaign = _booked_day(client, auth, create_campaign)
+    first = _plan(client, auth, campaign)
+    assert _publish(client, auth, first).status_code == 200
+    moved = next(v for van in first["vans"] for v in van["visits"] if v["booking_id"])
+    response = client.post(
+        f"/api/planner/bookings/{moved['booking_id']}/reschedule",
+        json={"service_date": DAY_1.isoformat(), "window_start": local(DAY_1, 15).isoformat()},
+        headers=auth("agent"),
+    )
+    assert response.status_code == 200, response.text
+    second = _plan(client, auth, campaign)
+    assert _publish(client, auth, second).status_code == 200
+    shown = client.get(f"/api/planner/plans/{second['id']}", headers=auth("planner")).json()
+    statuses = {s["booking_id"]: s["status"] for v in shown["vans"] for s in v["visits"]}
+    assert statuses[moved["booking_id"]] == "planned"
 
 
 def test_unreachable_booking_is_reported_with_a_reason(

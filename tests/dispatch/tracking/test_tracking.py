@@ -38,6 +38,7 @@ OWNER_FIELDS = {
     "window_end",
     "planned_arrival_at",
     "stops_before_yours",
+    "visit_status",
     "last_event_id",
     "expires_at",
     "destination",

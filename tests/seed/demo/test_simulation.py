@@ -15,6 +15,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from dispatch.app import create_app
+from dispatch.campaigns.models import Booking, BookingStatus, PlanStatus, PlanVisit, RoutePlan, VisitStatus
 from dispatch.clock import ScaledClock
 from dispatch.db import make_engine
 from dispatch.jobs.models import CLOSED_STATUSES, RescueJob
@@ -83,6 +84,19 @@ def test_the_campaign_day_runs_its_plan_and_follows_a_change(run: tuple[SimResul
     assert counts["bookings"] >= 5 and counts["visits_done"] >= 2
     assert counts["bookings_moved"] == 1 and counts["plans_published"] == 2
     assert counts["lunch_breaks"] == 1
+    # The crew marks each visit started on arrival and completed after the service, on the published plan.
+    assert counts["visits_started"] == counts["visits_done"] and counts["visits_completed"] >= 2
+    engine = make_engine(run[1])
+    try:
+        with Session(engine) as session:
+            published = select(RoutePlan.id).where(RoutePlan.status == PlanStatus.PUBLISHED)
+            visits = session.exec(select(PlanVisit).where(col(PlanVisit.plan_id).in_(published))).all()
+            served = session.exec(select(Booking).where(Booking.status == BookingStatus.SERVED)).all()
+    finally:
+        engine.dispose()
+    done = [v for v in visits if v.status == VisitStatus.COMPLETED]
+    assert len(done) == len(served) == counts["visits_completed"]
+    assert {v.booking_id for v in done} == {b.id for b in served}
 
 
 def test_the_database_agrees_with_what_the_clients_saw(run: tuple[SimResult, Settings]) -> None:
