@@ -264,6 +264,7 @@ class PlannedStopRead(BaseModel):
     window_start: datetime | None
     window_end: datetime | None
     planned_arrival_at: datetime
+    planned_start_at: datetime = Field(description="when the service starts (after any wait for the window)")
     planned_departure_at: datetime
     status: str
     allowed_next: list[str] = []
@@ -308,6 +309,10 @@ class TodaysPlan(BaseModel):
     plate: str = ""
     crew: list[CrewMember] = Field(default_factory=list)
     service_date: date
+    lunch_start_at: datetime | None = Field(
+        default=None, description="when the plan puts the crew's lunch (possibly while waiting at a stop)"
+    )
+    lunch_minutes: int | None = None
     stops: list[PlannedStopRead]
 
 

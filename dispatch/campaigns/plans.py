@@ -251,6 +251,7 @@ def _van_summary(service_day: ServiceDay, route: Route) -> dict[str, Any]:
         "overtime_s": round(route.overtime_s),
         "work_s": round(route.end_s - route.start_s) if used else 0,
         "lunch_start_at": service_day.at(route.lunch.start_s).isoformat() if used and route.lunch else None,
+        "lunch_minutes": round(route.lunch.duration_s / 60) if used and route.lunch else None,
     }
 
 

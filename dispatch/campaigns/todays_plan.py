@@ -33,9 +33,16 @@ class PlannedStop:
     window_start: datetime | None
     window_end: datetime | None
     planned_arrival_at: datetime
+    planned_start_at: datetime
     planned_departure_at: datetime
     status: str
     allowed_next: list[str]
+
+
+@dataclass(frozen=True)
+class PlannedLunch:
+    start_at: datetime
+    minutes: int
 
 
 def service_date_at(now: datetime, timezone: str = "Asia/Shanghai") -> date:
@@ -57,6 +64,25 @@ def todays_visits(*, session: Session, van_id: int, service_date: date) -> list[
     return [_stop(visit, booking) for visit, booking in rows]
 
 
+def todays_lunch(*, session: Session, van_id: int, service_date: date) -> PlannedLunch | None:
+    """When the newest published plan of the day that routes the van puts its lunch break, if it does.
+
+    The plan may put lunch while the van waits at a stop for its window, so it is not implied by the
+    stops; the plan stores it per van (``changes["vans"]``).
+    """
+    plans = session.exec(
+        select(RoutePlan)
+        .where(RoutePlan.service_date == service_date, RoutePlan.status == PlanStatus.PUBLISHED.value)
+        .order_by(col(RoutePlan.published_at).desc().nulls_last(), col(RoutePlan.version).desc())
+    )
+    for plan in plans:
+        for van in plan.changes.get("vans", []):
+            if van.get("van_id") == van_id and van.get("lunch_start_at"):
+                minutes = int(van.get("lunch_minutes") or 0)
+                return PlannedLunch(datetime.fromisoformat(van["lunch_start_at"]), minutes)
+    return None
+
+
 def _stop(visit: PlanVisit, booking: Booking | None) -> PlannedStop:
     assert visit.id is not None
     return PlannedStop(
@@ -73,6 +99,7 @@ def _stop(visit: PlanVisit, booking: Booking | None) -> PlannedStop:
         window_start=booking.window_start if booking else None,
         window_end=booking.window_end if booking else None,
         planned_arrival_at=visit.arrival_at,
+        planned_start_at=visit.start_at,
         planned_departure_at=visit.departure_at,
         status=str(VisitStatus(visit.status).value),
         allowed_next=allowed_next(visit.status),

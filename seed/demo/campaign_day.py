@@ -55,7 +55,6 @@ class CampaignDay:
         self.bookings: dict[str, dict[str, Any]] = {}  # reference -> booking (with its tracking token)
         self.visited: list[str] = []
         self.moved: str | None = None
-        self.lunch_start_at: datetime | None = None
         self.windows: list[str] = []
 
     async def prepare(self) -> None:
@@ -130,9 +129,6 @@ class CampaignDay:
         plan = await self.planner.build_plan(self.campaign["id"], self.day.isoformat())
         published = await self.planner.publish_plan(plan["id"])
         self.sim.report.count("plans_published")
-        for route in published["vans"]:
-            if route["van_id"] == self.crew.van_id and route.get("lunch_start_at"):
-                self.lunch_start_at = datetime.fromisoformat(route["lunch_start_at"])
         return published
 
     # -- an owner moves their visit mid-morning; the planner re-plans ----------------------------------
@@ -187,38 +183,55 @@ class CampaignDay:
                 for s in plan["stops"]
                 if s["booking_reference"] not in self.visited and s["status"] in ("planned", "in_progress")
             ]
+            lunch = _lunch_of(plan)
             if not upcoming:
+                # Every stop is done; the plan may still put lunch after the last one.
+                if not lunched and lunch is not None and not await self._lunch(lunch):
+                    return
                 break
             stop = upcoming[0]
-            if not lunched and self._lunch_due(stop):
+            eat_there = None
+            if not lunched and lunch is not None and _lunch_comes_before(stop, lunch):
                 lunched = True
-                self.sim.report.count("lunch_breaks")
-                if not await timeline.sleep(45 * 60):
+                if lunch[0] >= datetime.fromisoformat(stop["planned_arrival_at"]):
+                    eat_there = lunch  # while waiting at the stop for its window
+                elif not await self._lunch(lunch):
                     return
-                continue
-            if not await self._visit(stop, rng):
+                else:
+                    continue
+            if not await self._visit(stop, rng, eat_there):
                 return
         await self._drive(depot, rng)
         self.sim.report.count("campaign_days_done")
 
-    def _lunch_due(self, stop: dict[str, Any]) -> bool:
-        """Lunch comes before the first stop planned after the plan's lunch start."""
-        if self.lunch_start_at is None:
+    async def _lunch(self, lunch: tuple[datetime, int]) -> bool:
+        """The break as the tablet's plan has it: from its start (not before), for its length."""
+        start, minutes = lunch
+        if not await self.sim.timeline.sleep_until(start):
             return False
-        return datetime.fromisoformat(stop["planned_arrival_at"]) > self.lunch_start_at
+        self.sim.report.count("lunch_breaks")
+        return await self.sim.timeline.sleep(minutes * 60)
 
-    async def _visit(self, stop: dict[str, Any], rng: random.Random) -> bool:
+    async def _visit(
+        self, stop: dict[str, Any], rng: random.Random, lunch: tuple[datetime, int] | None = None
+    ) -> bool:
+        """Drive there, (eat if the plan says so while waiting), wait for the window, serve."""
         timeline = self.sim.timeline
         target = (float(stop["lat"]), float(stop["lon"]))
         drive = Drive.between(self.crew.position, target, rng)
         leave_at = datetime.fromisoformat(stop["planned_arrival_at"]) - timedelta(seconds=drive.duration_s)
         if not await timeline.sleep_until(leave_at) or not await self._drive(target, rng, drive):
             return False
+        arrived_at_stop = timeline.now()
+        if lunch is not None and not await self._lunch(lunch):
+            return False
         window_start = stop.get("window_start")
         if window_start and not await timeline.sleep_until(datetime.fromisoformat(window_start)):
             return False
-        arrived = timeline.now()
-        started, _ = await self.crew.user.move_visit(stop["visit_id"], "in_progress", arrived.isoformat())
+        arrived = arrived_at_stop
+        started, _ = await self.crew.user.move_visit(
+            stop["visit_id"], "in_progress", timeline.now().isoformat()
+        )
         if started != 200:
             # The owner moved (or cancelled) it while the crew was on the way: on to today's plan again.
             self.sim.report.count("visits_moved_before_arrival")
@@ -231,7 +244,7 @@ class CampaignDay:
         )
         service_s = (
             datetime.fromisoformat(stop["planned_departure_at"])
-            - datetime.fromisoformat(stop["planned_arrival_at"])
+            - datetime.fromisoformat(stop["planned_start_at"])
         ).total_seconds()
         self.visited.append(str(stop["booking_reference"]))
         if not await timeline.sleep(max(300.0, service_s)):
@@ -250,3 +263,16 @@ class CampaignDay:
     async def _drive(self, target: Point, rng: random.Random, drive: Drive | None = None) -> bool:
         drive = drive or Drive.between(self.crew.position, target, rng)
         return await self.crew.drive(drive, rng)
+
+
+def _lunch_of(plan: dict[str, Any]) -> tuple[datetime, int] | None:
+    """The lunch the crew's own plan shows (``GET /api/field/plan/today``)."""
+    if not plan.get("lunch_start_at"):
+        return None
+    return datetime.fromisoformat(plan["lunch_start_at"]), int(plan.get("lunch_minutes") or 45)
+
+
+def _lunch_comes_before(stop: dict[str, Any], lunch: tuple[datetime, int]) -> bool:
+    """Lunch comes before the first service that starts after it (the van may eat while it waits for a
+    window, so the arrival says nothing)."""
+    return datetime.fromisoformat(stop["planned_start_at"]) > lunch[0]

@@ -122,3 +122,32 @@ def test_service_day_is_the_shanghai_date(db: Session) -> None:
     late_evening_utc = datetime.fromisoformat("2026-11-23T17:00:00+00:00")  # 01:00 on the 24th in Shanghai
     assert service_date_at(late_evening_utc) == date(2026, 11, 24)
     assert todays_visits(session=db, van_id=1, service_date=date(2026, 11, 24)) == []
+
+
+def test_the_crew_sees_when_the_plan_puts_their_lunch_and_when_each_service_starts(
+    client: TestClient, auth: Auth, db: Session, clock: FrozenClock
+) -> None:
+    """A van may reach a stop early and wait for its window; the plan can put lunch in that wait, so the
+    crew needs the lunch and each service start, not only the arrival."""
+    van_id = van_of(db, MOBILE_CREW).id
+    assert van_id is not None
+    today = service_date_at(clock.now())
+    published = _plan(db, _campaign(db, today), today, PlanStatus.PUBLISHED, version=1)
+    arrival = clock.now() + timedelta(hours=1)
+    _visit(db, published, van_id, 1, arrival, "张三")
+    visit = db.exec(select(PlanVisit).where(PlanVisit.plan_id == published.id)).one()
+    visit.start_at = arrival + timedelta(minutes=50)  # waits for the window, lunch in between
+    visit.departure_at = visit.start_at + timedelta(minutes=45)
+    lunch_at = arrival + timedelta(minutes=5)
+    published.changes = {
+        "vans": [{"van_id": van_id, "lunch_start_at": lunch_at.isoformat(), "lunch_minutes": 45}]
+    }
+    db.add_all([visit, published])
+    db.commit()
+
+    body = client.get("/api/field/plan/today", headers=auth(MOBILE_CREW)).json()
+    assert datetime.fromisoformat(body["lunch_start_at"]) == lunch_at and body["lunch_minutes"] == 45
+    stop = body["stops"][0]
+    assert datetime.fromisoformat(stop["planned_start_at"]) == arrival + timedelta(minutes=50)
+    other = client.get("/api/field/plan/today", headers=auth("tech001")).json()
+    assert other["lunch_start_at"] is None and other["lunch_minutes"] is None
