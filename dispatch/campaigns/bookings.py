@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -38,6 +39,7 @@ from dispatch.campaigns.service import campaign_days, get_campaign
 from dispatch.campaigns.slots import current_routes, fits, release_day, reserve
 from dispatch.errors import DuplicateBooking, IllegalTransition, InvalidInput, NotFound
 from dispatch.events.service import record_event
+from dispatch.jobs.lifecycle import affected_rows
 from dispatch.references import insert_with_reference, public_reference, tracking_token
 from dispatch.settings import Settings
 from dispatch.tracking.models import TrackingLink
@@ -361,11 +363,26 @@ def _published_visit(session: Session, booking: Booking) -> PlanVisit | None:
 
 
 def _skip_published_visit(session: Session, booking: Booking) -> None:
-    """The technicians' published plan shows the visit as skipped until the planner re-plans the day."""
+    """The technicians' published plan shows the visit as skipped until the planner re-plans the day.
+
+    Conditional on the visit still being planned: the crew may have started it since
+    :func:`_ensure_changeable` looked (another transaction); then the crew wins and this change is a 409.
+    """
     visit = _published_visit(session, booking)
-    if visit is not None:
-        visit.status = VisitStatus.SKIPPED
-        session.add(visit)
+    if visit is None or visit.status == VisitStatus.SKIPPED:
+        return
+    result = session.execute(
+        update(PlanVisit)
+        .where(col(PlanVisit.id) == visit.id, col(PlanVisit.status) == VisitStatus.PLANNED.value)
+        .values(status=VisitStatus.SKIPPED.value)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(visit)
+    if affected_rows(result) != 1:
+        raise IllegalTransition(
+            "技术员已开始或完成该服务 / The technician has already started or finished this visit",
+            details={"visit_status": visit.status},
+        )
 
 
 def _booking_data(booking: Booking, campaign: Campaign) -> dict[str, object]:

@@ -9,14 +9,18 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from dispatch.auth.models import User
+from dispatch.campaigns import bookings as booking_service
 from dispatch.campaigns import plans
-from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan
+from dispatch.campaigns.models import Booking, PlanStatus, PlanVisit, RoutePlan, VisitStatus
 from dispatch.clock import FrozenClock
+from dispatch.errors import IllegalTransition
 from dispatch.events.models import Event
 from dispatch.fleet.models import Technician
+from dispatch.settings import Settings
 from tests.dispatch.campaigns.conftest import DAY_1, CampaignFactory, book, gathering_points, local
 
 Auth = Callable[[str], dict[str, str]]
@@ -338,3 +342,45 @@ def test_a_nonsense_objective_is_a_422_naming_the_field(
     response = _plan_with(client, auth, campaign, **ask)
     assert response.status_code == 422
     assert response.json()["error"]["field"] == field
+
+
+def test_a_crew_starting_the_visit_while_the_booking_is_being_cancelled_wins(
+    client: TestClient,
+    auth: Auth,
+    create_campaign: CampaignFactory,
+    db: Session,
+    settings: Settings,
+    clock: FrozenClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cancel checks the visit is not started, then marks it skipped: a start landing in between (the
+    crew's tablet, another transaction) must not be overwritten; the cancel is refused instead."""
+    campaign = _booked_day(client, auth, create_campaign)
+    published = _plan(client, auth, campaign)
+    assert _publish(client, auth, published).status_code == 200
+    stop = next(s for v in published["vans"] for s in v["visits"] if s["booking_id"])
+    booking = db.get(Booking, uuid.UUID(stop["booking_id"]))
+    assert booking is not None
+    visit = db.exec(
+        select(PlanVisit).where(
+            PlanVisit.plan_id == uuid.UUID(published["id"]), PlanVisit.booking_id == booking.id
+        )
+    ).one()
+
+    def crew_starts_meanwhile(session: Session, day_id: int) -> None:
+        session.execute(
+            update(PlanVisit)
+            .where(col(PlanVisit.id) == visit.id)
+            .values(status=VisitStatus.IN_PROGRESS.value)
+            .execution_options(synchronize_session=False)
+        )
+
+    monkeypatch.setattr(booking_service, "release_day", crew_starts_meanwhile)
+    with pytest.raises(IllegalTransition):
+        booking_service.cancel_booking(
+            session=db, settings=settings, booking=booking, actor="agent", now=clock.now()
+        )
+    status = (
+        db.connection().execute(select(PlanVisit.status).where(col(PlanVisit.id) == visit.id)).scalar_one()
+    )
+    assert status == VisitStatus.IN_PROGRESS
