@@ -6,6 +6,7 @@ import io
 import itertools
 import uuid
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,8 +14,9 @@ from fastapi import FastAPI
 from sqlmodel import Session, select
 
 from dispatch.auth.models import User
+from dispatch.campaigns.models import Campaign, CampaignMode
 from dispatch.clock import FrozenClock
-from dispatch.fleet.models import Technician, Van
+from dispatch.fleet.models import ServiceStation, Technician, Van
 from dispatch.jobs.models import VAN_HOLDING_STATUSES, JobStatus, RescueJob
 from dispatch.references import public_reference
 from dispatch.travel_times import Drive, EtaKind
@@ -28,6 +30,26 @@ PNG_1X1 = (
     b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
 )
 _plates = itertools.count(1)
+
+
+def one_day_campaign(db: Session, day: date, name: str = "宁海乡村服务日 / Ninghai service day") -> Campaign:
+    """A door-to-door campaign in Ninghai on ``day`` only, hosted by the first station; flushed."""
+    station_id = db.exec(select(ServiceStation.id)).first()
+    assert station_id is not None
+    campaign = Campaign(
+        reference=f"CP-{uuid.uuid4().hex[:8]}",
+        name=name,
+        mode=CampaignMode.DOOR_TO_DOOR,
+        county_adcodes=["330226"],
+        start_date=day,
+        end_date=day,
+        host_station_id=station_id,
+        daily_capacity=20,
+        created_by="planner",
+    )
+    db.add(campaign)
+    db.flush()
+    return campaign
 
 
 def van_of(db: Session, username: str) -> Van:

@@ -12,37 +12,16 @@ from sqlmodel import Session, select
 from dispatch.campaigns.models import (
     Booking,
     Campaign,
-    CampaignMode,
     PlanStatus,
     PlanVisit,
     RoutePlan,
 )
 from dispatch.campaigns.todays_plan import service_date_at, todays_visits
 from dispatch.clock import FrozenClock
-from dispatch.fleet.models import ServiceStation
-from tests.field_app_api.conftest import van_of
+from tests.field_app_api.conftest import one_day_campaign, van_of
 
 Auth = Callable[[str], dict[str, str]]
 MOBILE_CREW = "tech007"  # tech007 and tech008 crew the first mobile service station
-
-
-def _campaign(db: Session, day: date) -> Campaign:
-    station_id = db.exec(select(ServiceStation.id)).first()
-    assert station_id is not None
-    campaign = Campaign(
-        reference=f"CP-{uuid.uuid4().hex[:8]}",
-        name="宁海乡村服务周 / Ninghai service week",
-        mode=CampaignMode.DOOR_TO_DOOR,
-        county_adcodes=["330226"],
-        start_date=day,
-        end_date=day,
-        host_station_id=station_id,
-        daily_capacity=20,
-        created_by="planner",
-    )
-    db.add(campaign)
-    db.flush()
-    return campaign
 
 
 def _plan(db: Session, campaign: Campaign, day: date, status: PlanStatus, version: int) -> RoutePlan:
@@ -92,7 +71,7 @@ def test_todays_plan_lists_the_published_visits_in_order(
     van_id = van_of(db, MOBILE_CREW).id
     assert van_id is not None
     today = service_date_at(clock.now())
-    campaign = _campaign(db, today)
+    campaign = one_day_campaign(db, today, "宁海乡村服务周 / Ninghai service week")
     draft = _plan(db, campaign, today, PlanStatus.DRAFT, version=2)
     published = _plan(db, campaign, today, PlanStatus.PUBLISHED, version=1)
     morning = clock.now()
@@ -132,7 +111,13 @@ def test_the_crew_sees_when_the_plan_puts_their_lunch_and_when_each_service_star
     van_id = van_of(db, MOBILE_CREW).id
     assert van_id is not None
     today = service_date_at(clock.now())
-    published = _plan(db, _campaign(db, today), today, PlanStatus.PUBLISHED, version=1)
+    published = _plan(
+        db,
+        one_day_campaign(db, today, "宁海乡村服务周 / Ninghai service week"),
+        today,
+        PlanStatus.PUBLISHED,
+        version=1,
+    )
     arrival = clock.now() + timedelta(hours=1)
     _visit(db, published, van_id, 1, arrival, "张三")
     visit = db.exec(select(PlanVisit).where(PlanVisit.plan_id == published.id)).one()

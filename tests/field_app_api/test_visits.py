@@ -16,7 +16,6 @@ from dispatch.campaigns.models import (
     Booking,
     BookingStatus,
     Campaign,
-    CampaignMode,
     PlanStatus,
     PlanVisit,
     RoutePlan,
@@ -25,9 +24,8 @@ from dispatch.campaigns.models import (
 from dispatch.campaigns.todays_plan import service_date_at
 from dispatch.clock import FrozenClock
 from dispatch.events.models import Event
-from dispatch.fleet.models import ServiceStation
 from dispatch.tracking.service import issue_link
-from tests.field_app_api.conftest import new_key, van_of
+from tests.field_app_api.conftest import new_key, one_day_campaign, van_of
 
 Auth = Callable[[str], dict[str, str]]
 CREW = "tech007"  # tech007 and tech008 crew the first mobile service station
@@ -97,22 +95,7 @@ def _booking(db: Session, campaign: Campaign, start: datetime, n: int) -> Bookin
 @pytest.fixture
 def day(db: Session, clock: FrozenClock) -> Day:
     """Today's published plan: three visits for CREW's van, one for OTHER_CREW's van."""
-    today = service_date_at(clock.now())
-    station_id = db.exec(select(ServiceStation.id)).first()
-    assert station_id is not None
-    campaign = Campaign(
-        reference=f"CP-{uuid.uuid4().hex[:8]}",
-        name="宁海乡村服务日 / Ninghai service day",
-        mode=CampaignMode.DOOR_TO_DOOR,
-        county_adcodes=["330226"],
-        start_date=today,
-        end_date=today,
-        host_station_id=station_id,
-        daily_capacity=20,
-        created_by="planner",
-    )
-    db.add(campaign)
-    db.flush()
+    campaign = one_day_campaign(db, service_date_at(clock.now()))
     plan = _plan(db, campaign, PlanStatus.PUBLISHED, version=1)
     van_id = van_of(db, CREW).id or 0
     bookings = [_booking(db, campaign, clock.now() + timedelta(hours=n), n) for n in range(4)]
