@@ -37,8 +37,14 @@ export function correctionForm({ job, store, jobMap }) {
   };
   fillFrom(job);
 
+  // Opening the form starts from the job as it is now. On the summary's click, before the details open:
+  // the "toggle" event comes a task later, and refilling then could wipe what the agent already typed.
+  const summary = h("summary", {}, "更正信息 / Correct the job");
+  summary.addEventListener("click", () => {
+    if (!details.open) fillFrom(store.jobs.get(job.id) || base);
+  });
   const details = h("details", {},
-    h("summary", {}, "更正信息 / Correct the job"),
+    summary,
     field("电话 / Phone", "caller_phone", phone),
     h("div", { class: "cols" },
       field("故障 / Fault", "fault_category", category),
@@ -61,10 +67,6 @@ export function correctionForm({ job, store, jobMap }) {
     h("p", { class: "form-error", dataset: { errorFor: "_form" } }),
     h("button", { type: "submit" }, "保存更正 / Save"),
     saved);
-  // Opening the form starts from the job as it is now.
-  details.addEventListener("toggle", () => {
-    if (details.open) fillFrom(store.jobs.get(job.id) || base);
-  });
   form.append(details);
 
   form.addEventListener("submit", async (event) => {
