@@ -75,21 +75,21 @@ class OfferExpiryWorker(PeriodicTask):
                         session=session, offer=offer, now=now, settings=self.settings, picker=self.picker
                     )
                     session.commit()
-                except Conflict:
-                    session.rollback()  # answered by its technician meanwhile
-                    failed.add(offer_id)
-                    continue
-                except OperationalError as exc:  # e.g. a deadlock victim: the next sweep retries it
+                except Exception as exc:  # this offer waits for the next sweep; the others go on
                     session.rollback()
                     failed.add(offer_id)
-                    log.warning("offer %s: expiry deferred to the next sweep (%s)", offer_id, exc.orig)
-                    continue
-                except Exception:
-                    session.rollback()
-                    failed.add(offer_id)
-                    log.exception("offer %s: expiry cascade failed; the next sweep retries it", offer_id)
+                    _log_deferred(offer_id, exc)
                     continue
             outcomes.append(outcome)
             log.info("offer %s for %s expired; re-offered: %s", outcome.offer_id, outcome.reference,
                      outcome.next_offer is not None)  # fmt: skip
         return outcomes
+
+
+def _log_deferred(offer_id: int, exc: Exception) -> None:
+    if isinstance(exc, Conflict):
+        return  # answered by its technician meanwhile: nothing to expire
+    if isinstance(exc, OperationalError):  # e.g. a deadlock victim
+        log.warning("offer %s: expiry deferred to the next sweep (%s)", offer_id, exc.orig)
+        return
+    log.error("offer %s: expiry cascade failed; the next sweep retries it", offer_id, exc_info=exc)

@@ -20,12 +20,11 @@ Public functions (keyword-only; the caller owns the transaction, nothing here co
   ``settings.max_declines`` declines (or with no candidate left) stays ``created`` flagged
   ``needs_attention`` for the agent.
 - ``next_due_offer(*, session, now, skip_ids=()) -> JobOffer | None`` and ``expire_offer(*, session, offer,
-  now, settings, picker=None) -> OfferOutcome``: the background sweep's step, one offer per transaction: treat
-  a pending offer past ``expires_at`` as a decline and cascade. Safe with several workers: each offer is
-  claimed with a conditional UPDATE (``status = 'pending' AND expires_at <= now``), and on PostgreSQL the scan
-  uses ``FOR UPDATE SKIP LOCKED``; all state is in the database, so a restart loses nothing.
-- ``expire_due_offers(*, session, now, settings, picker=None, limit=100) -> list[OfferOutcome]``: the same
-  for every due offer, in the caller's one transaction.
+  now, settings, picker=None) -> OfferOutcome``: the background sweep's step (one offer per transaction,
+  :mod:`dispatch.jobs.expiry_worker`): treat a pending offer past ``expires_at`` as a decline and cascade.
+  Safe with several workers: each offer is claimed with a conditional UPDATE (``status = 'pending' AND
+  expires_at <= now``), and on PostgreSQL the scan uses ``FOR UPDATE SKIP LOCKED``; all state is in the
+  database, so a restart loses nothing.
 - ``pending_offer_for_van(*, session, van_id, now) -> JobOffer | None``: what a technician's tablet shows.
 
 A `picker` (:class:`CandidatePicker`) yields the next vans to try for a job; by default the matching
@@ -34,7 +33,6 @@ service ranks them (:func:`dispatch.jobs.matching.offer_targets`). Tests pass th
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -42,7 +40,6 @@ from typing import Protocol
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
-from sqlmodel.sql.expression import SelectOfScalar
 
 from dispatch.errors import Conflict, NotFound, PermissionDenied, VanUnavailable
 from dispatch.fleet.models import Van, VanStatus
@@ -51,7 +48,6 @@ from dispatch.jobs.models import JobOffer, JobStatus, OfferStatus, RescueJob
 from dispatch.settings import Settings
 
 SYSTEM_ACTOR = "system"
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -220,37 +216,20 @@ def decline_offer(
     return _cascade(session, offer, actor, now, settings, picker)
 
 
-def expire_due_offers(
-    *,
-    session: Session,
-    now: datetime,
-    settings: Settings,
-    picker: CandidatePicker | None = None,
-    limit: int = 100,
-) -> list[OfferOutcome]:
-    """Treat every pending offer past its deadline as a decline, all in the caller's transaction.
-
-    Each offer runs in its own savepoint, so one failing cascade doesn't hold back the others. The
-    background sweep does not use this: it expires one offer per transaction
-    (:func:`expire_next_due_offer`), so that it never holds one van's claim while it claims another.
-    """
-    outcomes = []
-    for offer in list(session.exec(_due_offers(session, now, limit))):
-        try:
-            with session.begin_nested():
-                outcomes.append(expire_offer(session=session, offer=offer, now=now, settings=settings,
-                                             picker=picker))  # fmt: skip
-        except Conflict:
-            continue  # answered or expired by someone else meanwhile
-        except Exception:  # a background sweep must go on with the other offers; it retries this one
-            log.exception("offer %s: expiry cascade failed", offer.id)
-    return outcomes
-
-
 def next_due_offer(*, session: Session, now: datetime, skip_ids: Collection[int] = ()) -> JobOffer | None:
     """The longest-overdue pending offer not in ``skip_ids``; on PostgreSQL it is locked (``FOR UPDATE
     SKIP LOCKED``), so two workers never pick the same one."""
-    return session.exec(_due_offers(session, now, 1, skip_ids)).first()
+    query = (
+        select(JobOffer)
+        .where(col(JobOffer.status) == OfferStatus.PENDING.value, col(JobOffer.expires_at) <= now)
+        .order_by(col(JobOffer.expires_at), col(JobOffer.id))
+        .limit(1)
+    )
+    if skip_ids:
+        query = query.where(col(JobOffer.id).not_in(list(skip_ids)))
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    return session.exec(query).first()
 
 
 def expire_offer(
@@ -264,22 +243,6 @@ def expire_offer(
     """Record ``offer`` as expired and cascade its job; ``Conflict`` if it was answered meanwhile."""
     _answer(session, offer, OfferStatus.EXPIRED, now, due=True)
     return _cascade(session, offer, SYSTEM_ACTOR, now, settings, picker)
-
-
-def _due_offers(
-    session: Session, now: datetime, limit: int, skip_ids: Collection[int] = ()
-) -> SelectOfScalar[JobOffer]:
-    query = (
-        select(JobOffer)
-        .where(col(JobOffer.status) == OfferStatus.PENDING.value, col(JobOffer.expires_at) <= now)
-        .order_by(col(JobOffer.expires_at), col(JobOffer.id))
-        .limit(limit)
-    )
-    if skip_ids:
-        query = query.where(col(JobOffer.id).not_in(list(skip_ids)))
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
-    return query
 
 
 def pending_offer_for_van(*, session: Session, van_id: int, now: datetime) -> JobOffer | None:

@@ -9,6 +9,7 @@ from datetime import datetime, time
 from typing import Any
 
 import pytest
+from sqlalchemy import Connection
 from sqlmodel import Session, select
 
 from dispatch.clock import FrozenClock
@@ -58,6 +59,11 @@ def insert_job(session: Session, now: datetime, **overrides: Any) -> RescueJob:
     session.add(TrackingLink(token=tracking_token(), job_id=job.id, created_at=now))
     session.flush()
     return job
+
+
+def on_connection(connection: Connection) -> Callable[[], Session]:
+    """Sessions for a background worker that share the test's connection (and its rolled-back transaction)."""
+    return lambda: Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
 
 def insert_round_the_clock_vans(session: Session, count: int) -> list[int]:

@@ -14,17 +14,13 @@ from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.models import JobOffer, JobStatus, OfferStatus, RescueJob
 from dispatch.jobs.offers import offer_job
 from dispatch.settings import Settings
-from tests.dispatch.jobs.conftest import NINGBO_DAY_TOW, status_of
+from tests.dispatch.jobs.conftest import NINGBO_DAY_TOW, on_connection, status_of
 
 
 def offered(db: Session, job: RescueJob, van: int, clock: FrozenClock) -> JobOffer:
     offer = offer_job(session=db, job=job, van_id=van, actor="agent", now=clock.now(), timeout_s=90)
     db.flush()  # the worker's sessions share this test's connection, so they see it
     return offer
-
-
-def on_connection(connection: Connection) -> Callable[[], Session]:
-    return lambda: Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
 
 
 def test_a_sweep_expires_due_offers_and_cascades(

@@ -6,18 +6,19 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Connection
 from sqlmodel import Session, col, select
 
 from dispatch.clock import FrozenClock
 from dispatch.errors import Conflict, PermissionDenied, VanUnavailable
 from dispatch.events.models import Event
 from dispatch.fleet.models import Van, VanStatus
+from dispatch.jobs.expiry_worker import OfferExpiryWorker
 from dispatch.jobs.lifecycle import transition
 from dispatch.jobs.models import JobOffer, JobStatus, OfferStatus, RescueJob
 from dispatch.jobs.offers import (
     accept_offer,
     decline_offer,
-    expire_due_offers,
     offer_job,
     pending_offer_for_van,
 )
@@ -27,6 +28,7 @@ from tests.dispatch.jobs.conftest import (
     NINGBO_DAY_EV_TOW_2,
     NINGBO_DAY_TOW,
     ScriptedPicker,
+    on_connection,
     status_of,
 )
 
@@ -199,6 +201,7 @@ def test_no_candidate_left_flags_the_job(
 
 def test_unanswered_offers_expire_once_and_cascade(
     db: Session,
+    connection: Connection,
     make_job: Callable[..., RescueJob],
     vans: list[int],
     clock: FrozenClock,
@@ -206,18 +209,20 @@ def test_unanswered_offers_expire_once_and_cascade(
 ) -> None:
     job = make_job()
     made = offer(db, job, vans[0], clock)
-    picker = ScriptedPicker(vans)
+    sweeper = OfferExpiryWorker(
+        session_factory=on_connection(connection), settings=settings, clock=clock, picker=ScriptedPicker(vans)
+    )
     clock.advance(89)
-    assert expire_due_offers(session=db, now=clock.now(), settings=settings, picker=picker) == []
+    assert sweeper.sweep_once() == []
     clock.advance(1)
-    outcomes = expire_due_offers(session=db, now=clock.now(), settings=settings, picker=picker)
+    outcomes = sweeper.sweep_once()
     assert [o.answer for o in outcomes] == [OfferStatus.EXPIRED]
     assert outcomes[0].next_offer is not None and outcomes[0].next_offer.van_id == vans[1]
     db.refresh(made)
     assert made.status == OfferStatus.EXPIRED
     assert status_of(db, job) == JobStatus.OFFERED and job.van_id == vans[1]
     # A second sweep at the same moment finds nothing more to do: no double cascade.
-    assert expire_due_offers(session=db, now=clock.now(), settings=settings, picker=picker) == []
+    assert sweeper.sweep_once() == []
     assert statuses(db, job).count(("offered", "created")) == 1
 
 
