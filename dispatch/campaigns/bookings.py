@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -37,9 +36,9 @@ from dispatch.campaigns.schemas import (
 )
 from dispatch.campaigns.service import campaign_days, get_campaign
 from dispatch.campaigns.slots import current_routes, fits, release_day, reserve
+from dispatch.campaigns.visits import set_status_if
 from dispatch.errors import DuplicateBooking, IllegalTransition, InvalidInput, NotFound
 from dispatch.events.service import record_event
-from dispatch.jobs.lifecycle import affected_rows
 from dispatch.references import insert_with_reference, public_reference, tracking_token
 from dispatch.settings import Settings
 from dispatch.tracking.models import TrackingLink
@@ -347,10 +346,7 @@ def _ensure_changeable(session: Session, booking: Booking) -> None:
         )
     visit = _published_visit(session, booking)
     if visit is not None and visit.status in LOCKED_VISITS:
-        raise IllegalTransition(
-            "技术员已开始或完成该服务 / The technician has already started or finished this visit",
-            details={"visit_status": visit.status},
-        )
+        raise _visit_under_way(visit)
 
 
 def _published_visit(session: Session, booking: Booking) -> PlanVisit | None:
@@ -371,18 +367,15 @@ def _skip_published_visit(session: Session, booking: Booking) -> None:
     visit = _published_visit(session, booking)
     if visit is None or visit.status == VisitStatus.SKIPPED:
         return
-    result = session.execute(
-        update(PlanVisit)
-        .where(col(PlanVisit.id) == visit.id, col(PlanVisit.status) == VisitStatus.PLANNED.value)
-        .values(status=VisitStatus.SKIPPED.value)
-        .execution_options(synchronize_session=False)
+    if not set_status_if(session, visit, VisitStatus.PLANNED, VisitStatus.SKIPPED):
+        raise _visit_under_way(visit)
+
+
+def _visit_under_way(visit: PlanVisit) -> IllegalTransition:
+    return IllegalTransition(
+        "技术员已开始或完成该服务 / The technician has already started or finished this visit",
+        details={"visit_status": visit.status},
     )
-    session.refresh(visit)
-    if affected_rows(result) != 1:
-        raise IllegalTransition(
-            "技术员已开始或完成该服务 / The technician has already started or finished this visit",
-            details={"visit_status": visit.status},
-        )
 
 
 def _booking_data(booking: Booking, campaign: Campaign) -> dict[str, object]:

@@ -105,8 +105,7 @@ def change_visit_status(
             "cannot be skipped",
             details={"current_status": from_status.value, "requested_status": to_status.value},
         )
-    if not _compare_and_set(session, visit, from_status, to_status):
-        session.refresh(visit)
+    if not set_status_if(session, visit, from_status, to_status):
         if VisitStatus(visit.status) is to_status:
             return visit  # the crew's other tablet got there first
         raise _illegal(visit, booking, VisitStatus(visit.status), to_status)
@@ -176,18 +175,20 @@ def _visit_of_booking(session: Session, plan: RoutePlan, visit: PlanVisit) -> Pl
     ).first()
 
 
-def _compare_and_set(session: Session, visit: PlanVisit, from_status: VisitStatus, to: VisitStatus) -> bool:
-    """The conditional write that decides between the crew's two tablets."""
+def set_status_if(session: Session, visit: PlanVisit, from_status: VisitStatus, to: VisitStatus) -> bool:
+    """Move `visit` to `to` only if it is still `from_status`; `visit` is refreshed either way.
+
+    The conditional write that decides between the crew's two tablets, and between a crew starting a visit
+    and an agent cancelling its booking.
+    """
     result = session.execute(
         update(PlanVisit)
         .where(col(PlanVisit.id) == visit.id, col(PlanVisit.status) == from_status.value)
         .values(status=to.value)
         .execution_options(synchronize_session=False)
     )
-    if affected_rows(result) != 1:
-        return False
     session.refresh(visit)
-    return True
+    return affected_rows(result) == 1
 
 
 def _record(
