@@ -42,7 +42,7 @@ class PlannedStop:
 @dataclass(frozen=True)
 class PlannedLunch:
     start_at: datetime
-    minutes: int
+    minutes: int | None  # None: a plan stored before plans recorded the break's length
 
 
 def service_date_at(now: datetime, timezone: str = "Asia/Shanghai") -> date:
@@ -78,8 +78,7 @@ def todays_lunch(*, session: Session, van_id: int, service_date: date) -> Planne
     for plan in plans:
         for van in plan.changes.get("vans", []):
             if van.get("van_id") == van_id and van.get("lunch_start_at"):
-                minutes = int(van.get("lunch_minutes") or 0)
-                return PlannedLunch(datetime.fromisoformat(van["lunch_start_at"]), minutes)
+                return PlannedLunch(datetime.fromisoformat(van["lunch_start_at"]), van.get("lunch_minutes"))
     return None
 
 

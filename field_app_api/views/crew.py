@@ -43,6 +43,6 @@ def plan_today(crew: CurrentCrew, session: SessionDep, clock: ClockDep, settings
         crew=van.crew if van else [],
         service_date=day,
         lunch_start_at=lunch.start_at if lunch else None,
-        lunch_minutes=lunch.minutes if lunch and lunch.minutes else None,
+        lunch_minutes=lunch.minutes if lunch else None,
         stops=[PlannedStopRead.model_validate(stop) for stop in stops],
     )

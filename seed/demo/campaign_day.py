@@ -190,16 +190,16 @@ class CampaignDay:
                     return
                 break
             stop = upcoming[0]
-            eat_there = None
+            lunch_at_stop = None
             if not lunched and lunch is not None and _lunch_comes_before(stop, lunch):
                 lunched = True
                 if lunch[0] >= datetime.fromisoformat(stop["planned_arrival_at"]):
-                    eat_there = lunch  # while waiting at the stop for its window
-                elif not await self._lunch(lunch):
-                    return
+                    lunch_at_stop = lunch  # while waiting there for the window
                 else:
+                    if not await self._lunch(lunch):
+                        return
                     continue
-            if not await self._visit(stop, rng, eat_there):
+            if not await self._visit(stop, rng, lunch_at_stop):
                 return
         await self._drive(depot, rng)
         self.sim.report.count("campaign_days_done")
@@ -222,13 +222,12 @@ class CampaignDay:
         leave_at = datetime.fromisoformat(stop["planned_arrival_at"]) - timedelta(seconds=drive.duration_s)
         if not await timeline.sleep_until(leave_at) or not await self._drive(target, rng, drive):
             return False
-        arrived_at_stop = timeline.now()
+        arrived = timeline.now()
         if lunch is not None and not await self._lunch(lunch):
             return False
         window_start = stop.get("window_start")
         if window_start and not await timeline.sleep_until(datetime.fromisoformat(window_start)):
             return False
-        arrived = arrived_at_stop
         started, _ = await self.crew.user.move_visit(
             stop["visit_id"], "in_progress", timeline.now().isoformat()
         )
